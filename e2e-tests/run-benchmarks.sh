@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds Easel and runs the engine benchmarks; pass --smoke for a quick run. Results: e2e-tests/target/benchmarks/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -DskipTests install -pl e2e-tests -am
+cp_file="$PWD/e2e-tests/target/bench.classpath"
+mvn -B -q -pl e2e-tests dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >/dev/null
+exec java -XX:+UseParallelGC -cp "e2e-tests/target/classes:$(cat "$cp_file")" dev.easel.bench.BenchmarkRunner \
+  --out e2e-tests/target/benchmarks "$@"
