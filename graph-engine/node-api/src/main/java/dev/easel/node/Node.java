@@ -23,10 +23,11 @@ public interface Node {
     NodeOutput execute(NodeInputs inputs, NodeContext context) throws Exception;
 
     /**
-     * The {@code IS_CHANGED} equivalent: extra data that goes into this node's cache key, computed from the resolved
-     * inputs just before the node would run (unlike ComfyUI, linked inputs are visible too). Return {@code null} for
-     * "nothing extra", a value that identifies the external state otherwise (for example a file's content hash), or
-     * {@link Fingerprint#ALWAYS_CHANGED} to force a re-run every time.
+     * The {@code IS_CHANGED} equivalent: extra data that goes into this node's cache key. Called once per run, before
+     * anything executes, with the node's literal (widget) inputs; linked inputs are absent, as in ComfyUI. Return
+     * {@code null} for "nothing extra", a value that identifies the external state otherwise (for example the hash
+     * of the file a path names), or {@link Fingerprint#ALWAYS_CHANGED} to force a re-run every time. A fingerprint
+     * that throws counts as {@code ALWAYS_CHANGED}.
      */
     default Object fingerprint(NodeInputs inputs) throws Exception {
         return null;
