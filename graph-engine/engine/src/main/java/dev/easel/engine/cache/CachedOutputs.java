@@ -1,5 +1,7 @@
 package dev.easel.engine.cache;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +15,6 @@ public record CachedOutputs(List<List<Object>> outputs, Map<String, List<Object>
 
     public CachedOutputs {
         outputs = outputs.stream().map(List::copyOf).toList();
-        ui = Map.copyOf(ui);
+        ui = Collections.unmodifiableMap(new LinkedHashMap<>(ui));
     }
 }

@@ -19,6 +19,7 @@ import dev.easel.node.OutputRef;
 import dev.easel.node.Subgraph;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -95,11 +96,15 @@ final class Run {
             emit(failure);
             RunResult.Status status = failure instanceof RunEvent.ExecutionInterrupted
                     ? RunResult.Status.INTERRUPTED : RunResult.Status.ERROR;
-            return new RunResult(status, Map.copyOf(uiOutputs), List.copyOf(executed), List.copyOf(cachedIds), failure);
+            return result(status);
         }
         emit(new RunEvent.ExecutionSuccess(request.promptId(), System.currentTimeMillis()));
-        return new RunResult(RunResult.Status.SUCCESS, Map.copyOf(uiOutputs), List.copyOf(executed),
-                List.copyOf(cachedIds), null);
+        return result(RunResult.Status.SUCCESS);
+    }
+
+    private RunResult result(RunResult.Status status) {
+        return new RunResult(status, Collections.unmodifiableMap(new LinkedHashMap<>(uiOutputs)),
+                List.copyOf(executed), List.copyOf(cachedIds), failure);
     }
 
     // ---- preparation: keys, cache hits, initial activation ----
@@ -288,8 +293,10 @@ final class Run {
                     if (finished) {
                         return;
                     }
-                    if (!aborting && token.isCancelled()) {
-                        fail(interruptedEvent(lastNodeId == null ? null : nodes.get(lastNodeId)));
+                    if (token.isCancelled() && !aborting) {
+                        // Stop dispatching; a running node reports the interruption at its next step boundary.
+                        aborting = true;
+                        changed.signalAll();
                     }
                     if (!aborting && !ready.isEmpty()) {
                         node = ready.poll();
@@ -297,6 +304,9 @@ final class Run {
                         break;
                     }
                     if (running == 0) {
+                        if (failure == null && token.isCancelled()) {
+                            failure = interruptedEvent(lastNodeId == null ? null : nodes.get(lastNodeId));
+                        }
                         finished = true;
                         changed.signalAll();
                         return;
@@ -374,7 +384,7 @@ final class Run {
             }
         }
         node.computeNanos = System.nanoTime() - start;
-        node.ui = Map.copyOf(result.ui());
+        node.ui = Collections.unmodifiableMap(new LinkedHashMap<>(result.ui()));
         if (result.blockerMessage() != null && node.type.schema().outputNode()) {
             emit(blockedEvent(node, result.blockerMessage()));
         }

@@ -1,6 +1,8 @@
 package dev.easel.engine.exec;
 
 import dev.easel.engine.validation.ValidatedWorkflow;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,6 +15,6 @@ import java.util.Map;
 public record RunRequest(String promptId, ValidatedWorkflow workflow, Map<String, Object> extraData) {
 
     public RunRequest {
-        extraData = extraData == null ? Map.of() : Map.copyOf(extraData);
+        extraData = extraData == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extraData));
     }
 }

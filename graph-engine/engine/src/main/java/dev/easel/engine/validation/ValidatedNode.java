@@ -2,6 +2,8 @@ package dev.easel.engine.validation;
 
 import dev.easel.engine.registry.RegisteredNode;
 import dev.easel.engine.workflow.InputValue;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,7 +19,7 @@ public record ValidatedNode(String id, RegisteredNode type, Map<String, Object> 
                             Map<String, InputValue.Link> links) {
 
     public ValidatedNode {
-        literals = Map.copyOf(literals);
-        links = Map.copyOf(links);
+        literals = Collections.unmodifiableMap(new LinkedHashMap<>(literals));
+        links = Collections.unmodifiableMap(new LinkedHashMap<>(links));
     }
 }

@@ -1,6 +1,8 @@
 package dev.easel.engine.validation;
 
 import dev.easel.engine.workflow.Workflow;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +17,6 @@ public record ValidatedWorkflow(Workflow source, List<String> targets, Map<Strin
 
     public ValidatedWorkflow {
         targets = List.copyOf(targets);
-        nodes = Map.copyOf(nodes);
+        nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
     }
 }

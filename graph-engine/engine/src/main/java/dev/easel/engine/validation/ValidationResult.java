@@ -1,5 +1,6 @@
 package dev.easel.engine.validation;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public final class ValidationResult {
 
     private ValidationResult(ValidationError error, Map<String, NodeErrors> nodeErrors, ValidatedWorkflow workflow) {
         this.error = error;
-        this.nodeErrors = Map.copyOf(nodeErrors);
+        this.nodeErrors = Collections.unmodifiableMap(new LinkedHashMap<>(nodeErrors));
         this.workflow = workflow;
     }
 

@@ -1,5 +1,7 @@
 package dev.easel.engine.workflow;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Map;
 public record WorkflowNode(String id, String classType, Map<String, InputValue> inputs, String title) {
 
     public WorkflowNode {
-        inputs = Map.copyOf(inputs);
+        inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
     }
 
     /** The title if there is one, else the class type, for messages. */
