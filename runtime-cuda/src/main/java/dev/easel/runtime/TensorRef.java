@@ -98,10 +98,13 @@ public final class TensorRef implements RefCounted {
         return (int) tensor.dim();
     }
 
-    /** The element type. */
+    /**
+     * The element type. JavaCPP builds a fresh enum object for every native enum it returns, so the value is interned
+     * here: without that, {@code ==}, {@code equals} and {@code switch} on it do not work.
+     */
     public synchronized ScalarType dtype() {
         requireLive("read the dtype of");
-        return tensor.scalar_type();
+        return tensor.scalar_type().intern();
     }
 
     /** The device in libtorch's spelling ({@code cpu}, {@code cuda:0}). */
@@ -128,7 +131,7 @@ public final class TensorRef implements RefCounted {
             return "[freed]";
         }
         try (PointerScope scope = new PointerScope()) {
-            return "[" + Arrays.toString(tensor.shape()) + ", " + tensor.scalar_type() + "]";
+            return "[" + Arrays.toString(tensor.shape()) + ", " + tensor.scalar_type().intern() + "]";
         }
     }
 

@@ -46,9 +46,9 @@ public final class Torch {
     }
 
     /**
-     * Extracts every native library of the preset before the first one is loaded. JavaCPP otherwise extracts them one
-     * at a time, and when libtorch.so is opened before libtorch_cpu.so is in the cache, the dynamic linker may pick up a
-     * system libtorch instead and the JVM crashes (docs/java-stack.md, pitfall 10.2).
+     * Extracts every native library of the preset before the first one is loaded. JavaCPP otherwise extracts them
+     * one at a time, and when libtorch.so is opened before libtorch_cpu.so is in the cache, the dynamic linker may
+     * pick up a system libtorch instead and the JVM crashes (docs/java-stack.md, pitfall 10.2).
      */
     private static void extractAllNatives() {
         String folder = "/org/bytedeco/pytorch/" + Loader.getPlatform()

@@ -11,7 +11,8 @@ class TorchRuntimeTest {
 
     @Test
     void cpuRuntimeReportsCpuFigures() {
-        TorchRuntime runtime = new TorchRuntime(ComputeDevice.CPU, DtypePolicy.fromSystemProperties(), new MemoryStats());
+        TorchRuntime runtime =
+                new TorchRuntime(ComputeDevice.CPU, DtypePolicy.fromSystemProperties(), new MemoryStats());
         assertEquals("cpu", runtime.device());
         assertFalse(runtime.hasAccelerator());
         assertEquals(ScalarType.Float, runtime.computeDtype());

@@ -1,0 +1,54 @@
+package dev.easel.nodes.core;
+
+import dev.easel.node.Node;
+import dev.easel.node.NodePack;
+import dev.easel.nodes.core.image.ImageNodes;
+import dev.easel.nodes.core.latent.EmptyLatentImage;
+import dev.easel.nodes.core.math.MathNodes;
+import dev.easel.nodes.core.output.OutputNodes;
+import dev.easel.nodes.core.primitive.PrimitiveNode;
+import dev.easel.nodes.core.string.StringNodes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Easel's core node pack ({@value #ID}): the nodes every workflow leans on, under ComfyUI's class names, inputs,
+ * defaults and categories where ComfyUI has them.
+ *
+ * <ul>
+ *   <li>primitives ({@code utils/primitive}): PrimitiveString, PrimitiveStringMultiline, PrimitiveInt,
+ *       PrimitiveFloat, PrimitiveBoolean;</li>
+ *   <li>strings ({@code utils/string}): StringConcatenate, StringSubstring, StringLength, StringReplace, and Easel's
+ *       StringFormat;</li>
+ *   <li>arithmetic ({@code utils/math}, Easel's own): IntMath, FloatMath, IntToFloat, FloatToInt;</li>
+ *   <li>latents and images: EmptyLatentImage, EmptyImage, ImageInvert, ImageBlend, ImageScale, ImageScaleBy;</li>
+ *   <li>outputs: SaveImage, PreviewImage, PreviewAny.</li>
+ * </ul>
+ *
+ * <p>Registered for {@link java.util.ServiceLoader} in {@code META-INF/services}: the core pack ships on the
+ * application class path, not as a PF4J plugin (marking it a PF4J {@code @Extension} as well would let a host that
+ * uses both mechanisms register it twice). The value types the tensor nodes exchange are in
+ * {@code dev.easel.nodes.core.value}.
+ */
+public final class CoreNodePack implements NodePack {
+
+    /** The pack's id. */
+    public static final String ID = "easel-core";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<Node> nodes() {
+        List<Node> nodes = new ArrayList<>();
+        nodes.addAll(PrimitiveNode.all());
+        nodes.addAll(StringNodes.all());
+        nodes.addAll(MathNodes.all());
+        nodes.add(new EmptyLatentImage());
+        nodes.addAll(ImageNodes.all());
+        nodes.addAll(OutputNodes.all());
+        return List.copyOf(nodes);
+    }
+}

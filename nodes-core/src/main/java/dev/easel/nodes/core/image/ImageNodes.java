@@ -1,0 +1,18 @@
+package dev.easel.nodes.core.image;
+
+import dev.easel.node.Node;
+import java.util.List;
+
+/** The image nodes of the core pack. */
+public final class ImageNodes {
+
+    /** ComfyUI's {@code MAX_RESOLUTION}. */
+    public static final long MAX_RESOLUTION = 16384;
+
+    private ImageNodes() {
+    }
+
+    public static List<Node> all() {
+        return List.of(new EmptyImage(), new ImageInvert(), new ImageBlend(), new ImageScale(), new ImageScaleBy());
+    }
+}

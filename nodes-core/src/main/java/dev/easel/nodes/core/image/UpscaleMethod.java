@@ -1,0 +1,36 @@
+package dev.easel.nodes.core.image;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The resampling methods of ImageScale and ImageScaleBy, by ComfyUI's names. */
+enum UpscaleMethod {
+    NEAREST_EXACT("nearest-exact"),
+    BILINEAR("bilinear"),
+    AREA("area"),
+    BICUBIC("bicubic"),
+    LANCZOS("lanczos");
+
+    private final String label;
+
+    UpscaleMethod(String label) {
+        this.label = label;
+    }
+
+    String label() {
+        return label;
+    }
+
+    static List<String> labels() {
+        return Arrays.stream(values()).map(UpscaleMethod::label).toList();
+    }
+
+    static UpscaleMethod of(String label) {
+        for (UpscaleMethod m : values()) {
+            if (m.label.equals(label)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown upscale method '" + label + "': expected one of " + labels());
+    }
+}
