@@ -122,6 +122,11 @@ public final class TensorRef implements RefCounted {
     }
 
     @Override
+    public long nativeBytes() {
+        return byteSize();
+    }
+
+    @Override
     public synchronized String toString() {
         return "TensorRef" + describe();
     }

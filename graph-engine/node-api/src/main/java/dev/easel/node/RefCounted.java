@@ -15,4 +15,9 @@ public interface RefCounted {
 
     /** Removes one owner; frees the native memory when none is left. */
     void release();
+
+    /** The native memory this value holds, in bytes, or -1 when unknown (caches use it for their byte budgets). */
+    default long nativeBytes() {
+        return -1;
+    }
 }

@@ -70,6 +70,11 @@ public final class Latent implements RefCounted {
     }
 
     @Override
+    public long nativeBytes() {
+        return samples.nativeBytes() + (noiseMask == null ? 0 : noiseMask.nativeBytes());
+    }
+
+    @Override
     public String toString() {
         return noiseMask == null
                 ? "Latent{samples=" + samples + "}"
