@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests install -pl e2e-tests -am
 cp_file="$PWD/e2e-tests/target/bench.classpath"
 mvn -B -q -pl e2e-tests dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >/dev/null
-exec java -XX:+UseParallelGC -cp "e2e-tests/target/classes:$(cat "$cp_file")" dev.easel.bench.BenchmarkRunner \
+# A fixed, pre-touched heap keeps heap growth out of the RSS numbers of the native-memory loop.
+exec java -Xms768m -Xmx768m -XX:+AlwaysPreTouch -XX:+UseParallelGC -cp "e2e-tests/target/classes:$(cat "$cp_file")" dev.easel.bench.BenchmarkRunner \
   --out e2e-tests/target/benchmarks "$@"

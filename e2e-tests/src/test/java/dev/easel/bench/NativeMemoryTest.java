@@ -53,7 +53,7 @@ class NativeMemoryTest {
             // x = 4·randn; node 8 = (2x+1)·2+1 has mean ≈ 3, node 9 = 2x+1 has mean ≈ 1 (std of the mean ≈ 0.13).
             assertEquals(3.0, Double.parseDouble((String) first.outputs().get("8").get("text").get(0)), 0.6);
             assertEquals(1.0, Double.parseDouble((String) first.outputs().get("9").get("text").get(0)), 0.3);
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 1000; i++) { // warm-up: JIT, allocator arenas, heap sizing
                 run(engine, v);
             }
             long before = runtime.hostResidentBytes();
@@ -61,8 +61,8 @@ class NativeMemoryTest {
                 run(engine, v);
             }
             long grownMiB = (runtime.hostResidentBytes() - before) >> 20;
-            // Each run makes 4 tensors of 64 KiB: a leak would add ~750 MiB here.
-            assertTrue(grownMiB < 48, "RSS grew by " + grownMiB + " MiB over 3000 runs");
+            // Each run makes 4 tensors of 64 KiB: a leak would add 750 MiB here; flat means a few MiB of noise.
+            assertTrue(grownMiB < 64, "RSS grew by " + grownMiB + " MiB over 3000 runs");
         }
     }
 
