@@ -180,6 +180,29 @@ class ExecutionTest {
     }
 
     @Test
+    void workOnOneAcceleratorIsSerializedWhileCpuWorkOverlaps() {
+        String json = """
+                {"1": {"class_type": "DeviceWork", "inputs": {"millis": 30}},
+                 "2": {"class_type": "DeviceWork", "inputs": {"millis": 30}},
+                 "3": {"class_type": "DeviceWork", "inputs": {"millis": 30}},
+                 "4": {"class_type": "Slow", "inputs": {"steps": 4, "millis": 15, "tag": "cpu"}},
+                 "5": {"class_type": "Add", "inputs": {"a": ["1", 0], "b": ["2", 0]}},
+                 "6": {"class_type": "Add", "inputs": {"a": ["5", 0], "b": ["3", 0]}},
+                 "7": {"class_type": "Add", "inputs": {"a": ["6", 0], "b": ["4", 0]}},
+                 "9": {"class_type": "Show", "inputs": {"value": ["7", 0]}}}""";
+        try (Harness h = new Harness(OutputCache.NONE, new EngineSettings(4), Harness.GPU)) {
+            RunResult r = h.run(json);
+            assertEquals(List.of("94"), Harness.text(r, "9"));
+            assertEquals(1, TestNodes.MAX_ON_DEVICE.get(), "one accelerator node at a time");
+            assertTrue(TestNodes.MAX_RUNNING.get() > 1, "CPU nodes still overlap with device nodes");
+        }
+        try (Harness h = new Harness(OutputCache.NONE, new EngineSettings(4), Harness.CPU)) {
+            h.run(json);
+            assertTrue(TestNodes.MAX_ON_DEVICE.get() > 1, "on the CPU, 'device' nodes run in parallel too");
+        }
+    }
+
+    @Test
     void cancellationStopsAtTheNextStepAndReleasesEverything() throws Exception {
         try (Harness h = new Harness(OutputCache.NONE, new EngineSettings(2))) {
             CancellationToken token = new CancellationToken();

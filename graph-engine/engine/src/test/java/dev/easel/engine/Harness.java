@@ -49,6 +49,29 @@ final class Harness implements AutoCloseable {
         }
     };
 
+    /** Like {@link #CPU} but with an accelerator, so device nodes are serialized. */
+    static final RuntimeInfo GPU = new RuntimeInfo() {
+        public String device() {
+            return "cuda:0";
+        }
+
+        public boolean hasAccelerator() {
+            return true;
+        }
+
+        public long hostResidentBytes() {
+            return 0;
+        }
+
+        public long hostTotalBytes() {
+            return 0;
+        }
+
+        public long deviceFreeBytes() {
+            return 1L << 30;
+        }
+    };
+
     static final Folders NO_FOLDERS = new Folders() {
         public Path output() {
             return Path.of("target/test-output");
@@ -105,9 +128,13 @@ final class Harness implements AutoCloseable {
     final List<RunEvent> events = Collections.synchronizedList(new ArrayList<>());
 
     Harness(OutputCache cache, EngineSettings settings) {
+        this(cache, settings, CPU);
+    }
+
+    Harness(OutputCache cache, EngineSettings settings, RuntimeInfo runtime) {
         TestNodes.reset();
         registry.register(new TestNodes());
-        engine = new Engine(registry, cache, CPU, NO_FOLDERS, settings);
+        engine = new Engine(registry, cache, runtime, NO_FOLDERS, settings);
     }
 
     Harness() {

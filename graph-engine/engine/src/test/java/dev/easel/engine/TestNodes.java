@@ -25,11 +25,15 @@ final class TestNodes implements NodePack {
     static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
     static final AtomicInteger RUNNING = new AtomicInteger();
     static final AtomicInteger MAX_RUNNING = new AtomicInteger();
+    static final AtomicInteger ON_DEVICE = new AtomicInteger();
+    static final AtomicInteger MAX_ON_DEVICE = new AtomicInteger();
 
     static void reset() {
         CALLS.clear();
         RUNNING.set(0);
         MAX_RUNNING.set(0);
+        ON_DEVICE.set(0);
+        MAX_ON_DEVICE.set(0);
         Handle.LIVE.set(0);
     }
 
@@ -132,6 +136,17 @@ final class TestNodes implements NodePack {
                         .optional(InputSpec.string("message")).output("*"), (in, ctx) -> NodeOutput.of(
                         in.getBoolean("open") ? in.get("value") : in.has("message")
                                 ? ExecutionBlocker.withMessage(in.getString("message")) : ExecutionBlocker.silent())),
+                simple(NodeSchema.builder("DeviceWork").usesAccelerator().required(InputSpec.integer("millis"))
+                        .output("INT"), (in, ctx) -> {
+                            int now = ON_DEVICE.incrementAndGet();
+                            MAX_ON_DEVICE.accumulateAndGet(now, Math::max);
+                            try {
+                                Thread.sleep(in.getLong("millis"));
+                            } finally {
+                                ON_DEVICE.decrementAndGet();
+                            }
+                            return NodeOutput.of(in.getLong("millis"));
+                        }),
                 new EvenOnly(),
                 new Switch(),
                 new RepeatAdd());
