@@ -61,6 +61,7 @@ class NativeMemoryTest {
                 run(engine, v);
             }
             long grownMiB = (runtime.hostResidentBytes() - before) >> 20;
+            System.out.println("NativeMemoryTest: RSS grew " + grownMiB + " MiB over 3000 runs");
             // Each run makes 4 tensors of 64 KiB: a leak would add 750 MiB here; flat means a few MiB of noise.
             assertTrue(grownMiB < 64, "RSS grew by " + grownMiB + " MiB over 3000 runs");
         }

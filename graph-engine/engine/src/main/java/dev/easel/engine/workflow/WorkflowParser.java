@@ -81,8 +81,8 @@ public final class WorkflowParser {
         return new WorkflowNode(id, classType, inputs, title);
     }
 
-    /** The link test of the contract: a list of two whose first item is a string and second a number. */
-    static InputValue readInput(JsonNode value) {
+    /** One input value; the link test of the contract: a list of two whose first item is a string and second a number. */
+    public static InputValue readInput(JsonNode value) {
         if (value.isArray()) {
             if (value.size() == 2 && value.get(0).isTextual() && value.get(1).isNumber()) {
                 return new InputValue.Link(value.get(0).asText(), value.get(1).asInt());

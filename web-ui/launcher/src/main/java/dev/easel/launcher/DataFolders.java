@@ -1,0 +1,95 @@
+package dev.easel.launcher;
+
+import dev.easel.node.Folders;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The data folders of one CLI run, in ComfyUI's layout: {@code <data>/input}, {@code <data>/output} (or
+ * {@code --out}) and {@code <data>/temp}. All paths are absolute.
+ */
+final class DataFolders implements Folders {
+
+    private final Path input;
+    private final Path output;
+    private final Path temp;
+
+    private DataFolders(Path input, Path output, Path temp) {
+        this.input = input;
+        this.output = output;
+        this.temp = temp;
+    }
+
+    /**
+     * Creates the folders that are missing and empties {@code temp/}, as ComfyUI does at start.
+     *
+     * @param dataDir   the data folder
+     * @param outputDir where output nodes write, or {@code null} for {@code <dataDir>/output}
+     */
+    static DataFolders prepare(Path dataDir, Path outputDir) throws IOException {
+        Path data = dataDir.toAbsolutePath().normalize();
+        Path output = outputDir == null ? data.resolve("output") : outputDir.toAbsolutePath().normalize();
+        DataFolders folders = new DataFolders(data.resolve("input"), output, data.resolve("temp"));
+        Files.createDirectories(folders.input);
+        Files.createDirectories(folders.output);
+        if (Files.isDirectory(folders.temp)) {
+            emptyFolder(folders.temp);
+        }
+        Files.createDirectories(folders.temp);
+        return folders;
+    }
+
+    /** Deletes what is inside {@code folder} (symbolic links are removed, never followed). */
+    private static void emptyFolder(Path folder) throws IOException {
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                if (!dir.equals(folder)) {
+                    Files.delete(dir);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** The folder a UI result's {@code type} ({@code output}, {@code temp}, {@code input}) refers to, or null. */
+    Path forType(String type) {
+        if (type == null) {
+            return null;
+        }
+        return switch (type) {
+            case "output" -> output;
+            case "temp" -> temp;
+            case "input" -> input;
+            default -> null;
+        };
+    }
+
+    @Override
+    public Path output() {
+        return output;
+    }
+
+    @Override
+    public Path input() {
+        return input;
+    }
+
+    @Override
+    public Path temp() {
+        return temp;
+    }
+}
