@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.workflow.InputValue;
 import dev.easel.engine.workflow.Workflow;
-import dev.easel.engine.workflow.WorkflowParseException;
 import dev.easel.engine.workflow.WorkflowParser;
 import java.util.List;
 
@@ -52,17 +50,7 @@ record SetOverride(String nodeId, String inputName, InputValue value) {
         if (json == null || json.isMissingNode()) {
             json = JsonNodeFactory.instance.textNode(raw);
         }
-        // Reuse the parser's literal/link/__value__ rules by reading a one-node workflow.
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("class_type", "_");
-        node.putObject("inputs").set("v", json);
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.set("_", node);
-        try {
-            return WorkflowParser.fromJson(root).node("_").inputs().get("v");
-        } catch (WorkflowParseException e) {
-            throw new IllegalStateException(e);
-        }
+        return WorkflowParser.readInput(json);
     }
 
     /** The workflow with this input replaced; a clear error when the node does not exist. */
