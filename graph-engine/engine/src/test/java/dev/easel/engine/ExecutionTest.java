@@ -253,6 +253,26 @@ class ExecutionTest {
     }
 
     @Test
+    void aValueIsFreedAsSoonAsItsLastConsumerHasRun() {
+        try (Harness h = new Harness()) {
+            RunResult r = h.run("""
+                    {"1": {"class_type": "MakeHandle", "inputs": {"value": 2}},
+                     "2": {"class_type": "HandleValue", "inputs": {"h": ["1", 0]}},
+                     "3": {"class_type": "Keep", "inputs": {"h": ["1", 0]}},
+                     "4": {"class_type": "HandleValue", "inputs": {"h": ["3", 0]}},
+                     "5": {"class_type": "Add", "inputs": {"a": ["2", 0], "b": ["4", 0]}},
+                     "6": {"class_type": "LiveHandles", "inputs": {"after": ["5", 0]}},
+                     "7": {"class_type": "MakeHandle", "inputs": {"value": ["6", 0]}},
+                     "8": {"class_type": "LiveHandles", "inputs": {"after": ["7", 0]}},
+                     "9": {"class_type": "Show", "inputs": {"value": ["8", 0]}}}""");
+            assertTrue(r.succeeded(), () -> String.valueOf(r.failure()));
+            assertEquals(List.of("1"), Harness.text(r, "9"),
+                    "handle 1 is gone once nodes 2 and 3/4 ran; only the handle of node 7 is alive at node 8");
+            assertEquals(0, TestNodes.Handle.LIVE.get());
+        }
+    }
+
+    @Test
     void aSecondIdenticalRunIsServedFromTheCacheEvenWithRenumberedIds() {
         Harness.MapCache cache = new Harness.MapCache();
         try (Harness h = new Harness(cache, EngineSettings.sequential())) {

@@ -147,6 +147,8 @@ final class TestNodes implements NodePack {
                             }
                             return NodeOutput.of(in.getLong("millis"));
                         }),
+                simple(NodeSchema.builder("LiveHandles").required(InputSpec.of("after", "*")).output("INT"),
+                        (in, ctx) -> NodeOutput.of((long) Handle.LIVE.get())),
                 new EvenOnly(),
                 new Switch(),
                 new RepeatAdd());

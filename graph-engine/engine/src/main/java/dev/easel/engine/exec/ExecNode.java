@@ -33,6 +33,15 @@ final class ExecNode {
     /** Nodes waiting for this one. */
     final List<ExecNode> waiters = new ArrayList<>();
 
+    /**
+     * How many unfinished consumers (links from other nodes of the run, and expansion results) still need this
+     * node's outputs. When it reaches 0 on a done node, the run releases its references right away.
+     */
+    int holders;
+    /** True once the run dropped its references to this node's outputs. */
+    boolean released;
+    /** The cache lease the outputs came from, for cached nodes. */
+    dev.easel.engine.cache.CachedOutputs lease;
     /** Per output slot, the list of values; set when the node is done. */
     List<List<Object>> outputs;
     Map<String, List<Object>> ui = Map.of();

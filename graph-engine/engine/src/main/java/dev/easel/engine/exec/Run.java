@@ -39,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * node whose key is in the cache is not run. Ready nodes are taken in topological order by up to
  * {@code parallelism} workers (the caller's thread is one of them), so independent branches overlap while the result
  * stays what a sequential run gives. The run owns one reference to every output it produced or leased from the
- * cache and releases them all when it ends.
+ * cache and releases it as soon as the last consumer of that output has finished (and whatever is left when the run
+ * ends), so intermediate tensors do not pile up over a long workflow.
  */
 final class Run {
 
@@ -54,7 +55,6 @@ final class Run {
     private final Map<String, ExecNode> nodes = new LinkedHashMap<>();
     private final PriorityQueue<ExecNode> ready = new PriorityQueue<>(Comparator.comparingInt(n -> n.order));
     private final Map<String, WorkflowNode> ephemeral = new LinkedHashMap<>();
-    private final List<CachedOutputs> leases = new ArrayList<>();
     private final List<String> executed = new ArrayList<>();
     private final List<String> cachedIds = new ArrayList<>();
     private final Map<String, Map<String, List<Object>>> uiOutputs = new LinkedHashMap<>();
@@ -119,7 +119,18 @@ final class Run {
         }
         core.cache().beginRun(new HashSet<>(keys.values()));
         for (ExecNode node : nodes.values()) {
+            holdInputs(node);
             lookupCache(node);
+        }
+        lock.lock();
+        try {
+            for (ExecNode node : nodes.values()) {
+                if (node.cached) {
+                    dropInputs(node); // a cached node never reads its inputs
+                }
+            }
+        } finally {
+            lock.unlock();
         }
         List<String> workflowOrder = new ArrayList<>(request.workflow().source().ids());
         cachedIds.sort(Comparator.comparingInt(workflowOrder::indexOf));
@@ -208,7 +219,7 @@ final class Run {
         }
         var hit = core.cache().lookup(node.key);
         if (hit.isPresent()) {
-            leases.add(hit.get());
+            node.lease = hit.get();
             node.cached = true;
             node.outputs = hit.get().outputs();
             node.ui = hit.get().ui();
@@ -395,8 +406,15 @@ final class Run {
         complete(node, result.outputs());
     }
 
-    /** Stores the outputs, reports UI, caches, and wakes the nodes waiting for this one. */
+    /**
+     * Caches the outputs, marks the node done, wakes the nodes waiting for it, lets go of its inputs, and reports its
+     * UI. The cache gets the outputs before any consumer can run, so no consumer can release them first.
+     */
     private void complete(ExecNode node, List<List<Object>> outputs) {
+        if (!node.volatileKey && !containsBlocker(outputs)) {
+            core.cache().put(node.key, new CachedOutputs(outputs, node.ui),
+                    new OutputCache.NodeCost(node.type.name(), node.computeNanos));
+        }
         lock.lock();
         try {
             node.outputs = outputs;
@@ -409,14 +427,55 @@ final class Run {
                 }
             }
             node.waiters.clear();
+            dropInputs(node);
+            releaseIfUnheld(node);
         } finally {
             lock.unlock();
         }
         reportUi(node);
-        if (!node.volatileKey && !containsBlocker(outputs)) {
-            core.cache().put(node.key, new CachedOutputs(outputs, node.ui),
-                    new OutputCache.NodeCost(node.type.name(), node.computeNanos));
+    }
+
+    /** Counts {@code node} as a holder of every node it links to. Caller holds the lock or is preparing. */
+    private void holdInputs(ExecNode node) {
+        for (InputValue.Link link : node.links.values()) {
+            hold(nodes.get(link.nodeId()), node);
         }
+    }
+
+    private static void hold(ExecNode producer, ExecNode consumer) {
+        if (producer.released) {
+            throw new IllegalStateException("node " + consumer + " links to node " + producer
+                    + ", whose outputs were already released; an expansion may only link to nodes that the "
+                    + "expanding node itself links to");
+        }
+        producer.holders++;
+    }
+
+    /** {@code node} no longer needs its inputs. Caller holds the lock. */
+    private void dropInputs(ExecNode node) {
+        for (InputValue.Link link : node.links.values()) {
+            drop(nodes.get(link.nodeId()));
+        }
+    }
+
+    private void drop(ExecNode producer) {
+        producer.holders--;
+        releaseIfUnheld(producer);
+    }
+
+    /** Releases the run's references to a done node's outputs once nothing in the run needs them. */
+    private void releaseIfUnheld(ExecNode node) {
+        if (node.holders > 0 || !node.complete() || node.released) {
+            return;
+        }
+        node.released = true;
+        if (node.lease != null) {
+            OutputCache.release(node.lease);
+            node.lease = null;
+        } else if (node.outputs != null) {
+            node.outputs.forEach(NodeInvoker::releaseAll);
+        }
+        node.outputs = null;
     }
 
     private void reportUi(ExecNode node) {
@@ -561,7 +620,11 @@ final class Run {
                 ExecNode node = new ExecNode(v.id(), parent.displayId, v.type(), v.literals(), v.links(), nextOrder++);
                 assignKey(node, keys);
                 nodes.put(node.id, node);
+                holdInputs(node);
                 lookupCache(node);
+                if (node.cached) {
+                    dropInputs(node);
+                }
             }
             parent.state = ExecNode.State.EXPANDED;
             parent.expansions = result.expansions();
@@ -574,6 +637,7 @@ final class Run {
                         if (target == null) {
                             throw new IllegalStateException("expansion result links to unknown node '" + ref.nodeId() + "'");
                         }
+                        hold(target, parent);
                         if (waitFor(parent, target)) {
                             activate(target);
                         }
@@ -620,6 +684,13 @@ final class Run {
                     }
                 }
             }
+            for (List<Object> values : parent.pendingExpansionValues) {
+                for (Object value : values) {
+                    if (value instanceof OutputRef ref) {
+                        drop(nodes.get(ref.nodeId()));
+                    }
+                }
+            }
             parent.pendingExpansionValues = null;
         } finally {
             lock.unlock();
@@ -663,24 +734,30 @@ final class Run {
         }
     }
 
-    /** Drops the run's references: outputs it produced and cache leases. */
+    /** Drops the references the run still holds when it ends (all of them after an error or interruption). */
     private void releaseAll() {
-        for (ExecNode node : nodes.values()) {
-            if (!node.cached && node.outputs != null) {
-                node.outputs.forEach(NodeInvoker::releaseAll);
-            }
-            if (node.pendingExpansionValues != null) {
-                var specs = node.type.schema().outputs();
-                for (List<Object> values : node.pendingExpansionValues) {
-                    for (int s = 0; s < values.size(); s++) {
-                        NodeInvoker.release(values.get(s), specs.get(s).isList());
+        lock.lock();
+        try {
+            for (ExecNode node : nodes.values()) {
+                node.holders = 0;
+                releaseIfUnheld(node);
+                if (node.lease != null) { // a cached node the run never reached
+                    OutputCache.release(node.lease);
+                    node.lease = null;
+                }
+                if (node.pendingExpansionValues != null) {
+                    var specs = node.type.schema().outputs();
+                    for (List<Object> values : node.pendingExpansionValues) {
+                        for (int s = 0; s < values.size(); s++) {
+                            NodeInvoker.release(values.get(s), specs.get(s).isList());
+                        }
                     }
+                    node.pendingExpansionValues = null;
                 }
             }
-            node.outputs = null;
+        } finally {
+            lock.unlock();
         }
-        leases.forEach(OutputCache::release);
-        leases.clear();
     }
 
     // ---- events ----
