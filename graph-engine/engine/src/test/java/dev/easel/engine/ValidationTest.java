@@ -255,6 +255,7 @@ class ValidationTest {
         assertTrue(r.isValid());
         assertEquals(List.of(1L, 2L), r.workflow().nodes().get("1").literals().get("value"));
         assertNull(r.workflow().nodes().get("1").literals().get("extra"), "undeclared inputs are dropped");
+        assertEquals(Map.of("1", List.of("extra")), r.ignoredInputs(), "and reported so callers can warn");
     }
 
     @Test

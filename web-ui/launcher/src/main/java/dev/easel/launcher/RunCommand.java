@@ -129,6 +129,10 @@ final class RunCommand implements Callable<Integer> {
             printValidationErrors(validation, err);
             return ExitCodes.VALIDATION;
         }
+        for (var ignored : validation.ignoredInputs().entrySet()) {
+            err.println("warning: node " + ignored.getKey() + " (" + workflow.node(ignored.getKey()).classType()
+                    + ") does not declare input(s) " + ignored.getValue() + "; they are ignored");
+        }
 
         DataFolders folders;
         try {

@@ -2,6 +2,7 @@ package dev.easel.engine.validation;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,19 +14,31 @@ public final class ValidationResult {
     private final ValidationError error;
     private final Map<String, NodeErrors> nodeErrors;
     private final ValidatedWorkflow workflow;
+    private final Map<String, List<String>> ignoredInputs;
 
-    private ValidationResult(ValidationError error, Map<String, NodeErrors> nodeErrors, ValidatedWorkflow workflow) {
+    private ValidationResult(ValidationError error, Map<String, NodeErrors> nodeErrors, ValidatedWorkflow workflow,
+                             Map<String, List<String>> ignoredInputs) {
         this.error = error;
         this.nodeErrors = Collections.unmodifiableMap(new LinkedHashMap<>(nodeErrors));
         this.workflow = workflow;
+        this.ignoredInputs = Collections.unmodifiableMap(new LinkedHashMap<>(ignoredInputs));
     }
 
     static ValidationResult failed(ValidationError error, Map<String, NodeErrors> nodeErrors) {
-        return new ValidationResult(error, new LinkedHashMap<>(nodeErrors), null);
+        return new ValidationResult(error, nodeErrors, null, Map.of());
     }
 
-    static ValidationResult passed(ValidatedWorkflow workflow, Map<String, NodeErrors> nodeErrors) {
-        return new ValidationResult(null, nodeErrors, workflow);
+    static ValidationResult passed(ValidatedWorkflow workflow, Map<String, NodeErrors> nodeErrors,
+                                   Map<String, List<String>> ignoredInputs) {
+        return new ValidationResult(null, nodeErrors, workflow, ignoredInputs);
+    }
+
+    /**
+     * Inputs the workflow gives but the node does not declare, by node id. They are ignored (they neither reach the
+     * node nor change its cache key); callers may warn about them, since they are often typos.
+     */
+    public Map<String, List<String>> ignoredInputs() {
+        return ignoredInputs;
     }
 
     public boolean isValid() {

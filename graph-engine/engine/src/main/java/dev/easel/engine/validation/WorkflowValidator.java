@@ -73,9 +73,13 @@ public final class WorkflowValidator {
         Set<String> reachable = reachableFrom(targets, workflow);
         Map<String, List<ValidationError>> errors = new LinkedHashMap<>();
         Map<String, ValidatedNode> validated = new HashMap<>();
+        Map<String, List<String>> ignored = new LinkedHashMap<>();
         for (String id : reachable) {
             NodeCheck check = new NodeCheck(workflow.node(id), types.get(id), workflow, types);
             check.run();
+            if (!check.ignored.isEmpty()) {
+                ignored.put(id, List.copyOf(check.ignored));
+            }
             if (check.errors.isEmpty()) {
                 validated.put(id, check.result());
             } else {
@@ -108,7 +112,7 @@ public final class WorkflowValidator {
                     nodes.put(id, validated.get(id));
                 }
             }
-            return ValidationResult.passed(new ValidatedWorkflow(workflow, goodTargets, nodes), nodeErrors);
+            return ValidationResult.passed(new ValidatedWorkflow(workflow, goodTargets, nodes), nodeErrors, ignored);
         }
         String details = nodeErrors.values().stream().flatMap(n -> n.errors().stream())
                 .map(ValidationError::toString).collect(Collectors.joining("\n"));
@@ -271,6 +275,7 @@ public final class WorkflowValidator {
         private final List<ValidationError> errors = new ArrayList<>();
         private final Map<String, Object> literals = new LinkedHashMap<>();
         private final Map<String, InputValue.Link> links = new LinkedHashMap<>();
+        private final List<String> ignored = new ArrayList<>();
 
         NodeCheck(WorkflowNode node, RegisteredNode type, Workflow workflow, Map<String, RegisteredNode> types) {
             this.node = node;
@@ -291,7 +296,12 @@ public final class WorkflowValidator {
                 }
             }
             for (Map.Entry<String, InputValue> input : node.inputs().entrySet()) {
-                schema.input(input.getKey()).ifPresent(spec -> checkInput(spec, input.getValue()));
+                var spec = schema.input(input.getKey());
+                if (spec.isPresent()) {
+                    checkInput(spec.get(), input.getValue());
+                } else if (!schema.hiddenInputs().containsKey(input.getKey())) {
+                    ignored.add(input.getKey());
+                }
             }
             if (errors.isEmpty()) {
                 runNodeValidation();
