@@ -30,6 +30,8 @@ class RegistryAndObjectInfoTest {
         assertEquals("custom_nodes.test", info.at("/Show/python_module").asText());
         assertEquals("test", info.at("/Show/category").asText());
         assertTrue(info.at("/Switch/input/required/a/1/lazy").asBoolean());
+        assertEquals("[\"display\"]", info.at("/Show/search_aliases").toString());
+        assertTrue(info.at("/Add/search_aliases").isMissingNode());
     }
 
     @Test

@@ -97,7 +97,7 @@ final class TestNodes implements NodePack {
                 simple(NodeSchema.builder("Pick").required(InputSpec.combo("mode", List.of("first", "second")))
                         .required(InputSpec.of("a", "*")).required(InputSpec.of("b", "*")).output("*"),
                         (in, ctx) -> NodeOutput.of(in.getString("mode").equals("first") ? in.get("a") : in.get("b"))),
-                simple(NodeSchema.builder("Show").required(InputSpec.of("value", "*")).outputNode(),
+                simple(NodeSchema.builder("Show").required(InputSpec.of("value", "*")).outputNode().searchAliases("display"),
                         (in, ctx) -> NodeOutput.none().withUi("text", List.of(String.valueOf(in.get("value"))))),
                 simple(NodeSchema.builder("Fail").required(InputSpec.of("value", "*")).output("INT"),
                         (in, ctx) -> {

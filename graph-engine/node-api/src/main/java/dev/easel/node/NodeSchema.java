@@ -28,6 +28,7 @@ public final class NodeSchema {
     private final boolean usesAccelerator;
     private final boolean deprecated;
     private final boolean experimental;
+    private final List<String> searchAliases;
     private final Map<String, InputSpec> byName;
 
     private NodeSchema(Builder b) {
@@ -46,6 +47,7 @@ public final class NodeSchema {
         this.usesAccelerator = b.usesAccelerator;
         this.deprecated = b.deprecated;
         this.experimental = b.experimental;
+        this.searchAliases = List.copyOf(b.searchAliases);
         Map<String, InputSpec> all = new LinkedHashMap<>();
         for (InputSpec in : required) {
             putUnique(all, in);
@@ -156,6 +158,11 @@ public final class NodeSchema {
         return experimental;
     }
 
+    /** Other words the editor's node search should match ({@code search_aliases}). */
+    public List<String> searchAliases() {
+        return searchAliases;
+    }
+
     @Override
     public String toString() {
         return "NodeSchema[" + name + "]";
@@ -178,6 +185,7 @@ public final class NodeSchema {
         private boolean usesAccelerator;
         private boolean deprecated;
         private boolean experimental;
+        private final List<String> searchAliases = new ArrayList<>();
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -269,6 +277,11 @@ public final class NodeSchema {
 
         public Builder experimental() {
             this.experimental = true;
+            return this;
+        }
+
+        public Builder searchAliases(String... aliases) {
+            searchAliases.addAll(List.of(aliases));
             return this;
         }
 

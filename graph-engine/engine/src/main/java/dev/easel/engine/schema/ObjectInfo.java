@@ -67,6 +67,9 @@ public final class ObjectInfo {
         if (s.experimental()) {
             info.put("experimental", true);
         }
+        if (!s.searchAliases().isEmpty()) {
+            info.put("search_aliases", s.searchAliases());
+        }
         return info;
     }
 
