@@ -56,19 +56,7 @@ public final class BenchmarkRunner implements Callable<Integer> {
         NodeRegistry registry = new NodeRegistry();
         registry.register(new BenchNodes());
         Path scratch = Files.createTempDirectory("easel-bench");
-        Folders folders = new Folders() {
-            public Path output() {
-                return scratch;
-            }
-
-            public Path input() {
-                return scratch;
-            }
-
-            public Path temp() {
-                return scratch;
-            }
-        };
+        Folders folders = Folders.of(scratch, scratch, scratch);
         sequential = new Engine(registry, OutputCache.NONE, runtime, folders, EngineSettings.sequential());
         parallel = new Engine(registry, OutputCache.NONE, runtime, folders, EngineSettings.defaults());
         try {

@@ -33,19 +33,7 @@ class NativeMemoryTest {
         TorchRuntime runtime = TorchRuntime.fromSystemProperties();
         NodeRegistry registry = new NodeRegistry();
         registry.register(new BenchNodes());
-        Folders folders = new Folders() {
-            public Path output() {
-                return dir;
-            }
-
-            public Path input() {
-                return dir;
-            }
-
-            public Path temp() {
-                return dir;
-            }
-        };
+        Folders folders = Folders.of(dir, dir, dir);
         try (Engine engine = new Engine(registry, OutputCache.NONE, runtime, folders, new EngineSettings(2))) {
             ValidationResult v = engine.validate(WorkflowParser.parse(Workflows.tensorGraph(3)), ValidationOptions.STRICT);
             assertTrue(v.isValid(), () -> v.toJson().toString());

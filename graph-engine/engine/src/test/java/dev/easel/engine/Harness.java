@@ -72,19 +72,8 @@ final class Harness implements AutoCloseable {
         }
     };
 
-    static final Folders NO_FOLDERS = new Folders() {
-        public Path output() {
-            return Path.of("target/test-output");
-        }
-
-        public Path input() {
-            return Path.of("target/test-input");
-        }
-
-        public Path temp() {
-            return Path.of("target/test-temp");
-        }
-    };
+    static final Folders NO_FOLDERS = Folders.of(Path.of("target/test-output"), Path.of("target/test-input"),
+            Path.of("target/test-temp"));
 
     /** A simple unbounded cache that owns references like a real one. */
     static final class MapCache implements OutputCache {

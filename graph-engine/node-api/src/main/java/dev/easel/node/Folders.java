@@ -13,4 +13,24 @@ public interface Folders {
 
     /** Scratch files such as previews ({@code temp/}); wiped at start. */
     Path temp();
+
+    /** Fixed folders (for tests and tools). */
+    static Folders of(Path output, Path input, Path temp) {
+        return new Folders() {
+            @Override
+            public Path output() {
+                return output;
+            }
+
+            @Override
+            public Path input() {
+                return input;
+            }
+
+            @Override
+            public Path temp() {
+                return temp;
+            }
+        };
+    }
 }
