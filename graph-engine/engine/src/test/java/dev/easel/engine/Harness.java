@@ -14,7 +14,6 @@ import dev.easel.engine.validation.ValidationOptions;
 import dev.easel.engine.validation.ValidationResult;
 import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.node.Folders;
-import dev.easel.node.RefCounted;
 import dev.easel.node.RuntimeInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,22 +92,18 @@ final class Harness implements AutoCloseable {
             retain(outputs);
             CachedOutputs old = entries.put(key, outputs);
             if (old != null) {
-                OutputCache.release(old);
+                OutputCache.releaseValues(old);
             }
         }
 
         @Override
         public void clear() {
-            entries.values().forEach(OutputCache::release);
+            entries.values().forEach(OutputCache::releaseValues);
             entries.clear();
         }
 
         private static void retain(CachedOutputs outputs) {
-            outputs.outputs().forEach(slot -> slot.forEach(v -> {
-                if (v instanceof RefCounted rc) {
-                    rc.retain();
-                }
-            }));
+            OutputCache.retainValues(outputs);
         }
     }
 

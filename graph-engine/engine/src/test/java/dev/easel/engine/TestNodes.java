@@ -149,6 +149,9 @@ final class TestNodes implements NodePack {
                         }),
                 simple(NodeSchema.builder("LiveHandles").required(InputSpec.of("after", "*")).output("INT"),
                         (in, ctx) -> NodeOutput.of((long) Handle.LIVE.get())),
+                simple(NodeSchema.builder("Volatile").neverCache().required(InputSpec.integer("value")).output("INT"),
+                        (in, ctx) -> NodeOutput.of(in.getLong("value"))),
+                new ReadFile(),
                 new EvenOnly(),
                 new Switch(),
                 new RepeatAdd());
@@ -179,6 +182,25 @@ final class TestNodes implements NodePack {
                 }
             }
         };
+    }
+
+    /** Reads a text file; keyed on the file's content through {@link dev.easel.node.FileFingerprint}. */
+    static final class ReadFile implements Node {
+        @Override
+        public NodeSchema schema() {
+            return NodeSchema.builder("ReadFile").required(InputSpec.string("path")).output("STRING").build();
+        }
+
+        @Override
+        public Object fingerprint(NodeInputs inputs) throws Exception {
+            return dev.easel.node.FileFingerprint.of(java.nio.file.Path.of(inputs.getString("path")));
+        }
+
+        @Override
+        public NodeOutput execute(NodeInputs inputs, NodeContext context) throws Exception {
+            CALLS.computeIfAbsent(context.nodeId(), k -> new AtomicInteger()).incrementAndGet();
+            return NodeOutput.of(java.nio.file.Files.readString(java.nio.file.Path.of(inputs.getString("path"))));
+        }
     }
 
     /** A node with its own validation hook: only even numbers. */

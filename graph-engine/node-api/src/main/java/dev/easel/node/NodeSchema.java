@@ -29,6 +29,8 @@ public final class NodeSchema {
     private final boolean deprecated;
     private final boolean experimental;
     private final List<String> searchAliases;
+    private final String version;
+    private final boolean modelLoader;
     private final Map<String, InputSpec> byName;
 
     private NodeSchema(Builder b) {
@@ -48,6 +50,8 @@ public final class NodeSchema {
         this.deprecated = b.deprecated;
         this.experimental = b.experimental;
         this.searchAliases = List.copyOf(b.searchAliases);
+        this.version = b.version;
+        this.modelLoader = b.modelLoader;
         Map<String, InputSpec> all = new LinkedHashMap<>();
         for (InputSpec in : required) {
             putUnique(all, in);
@@ -158,6 +162,19 @@ public final class NodeSchema {
         return experimental;
     }
 
+    /** The node's implementation version; part of its cache key, so bumping it invalidates old cached results. */
+    public String version() {
+        return version;
+    }
+
+    /**
+     * True for nodes that load models (checkpoint, LoRA, VAE loaders): the cache keeps their outputs within a model
+     * budget of its own, apart from intermediate results.
+     */
+    public boolean modelLoader() {
+        return modelLoader;
+    }
+
     /** Other words the editor's node search should match ({@code search_aliases}). */
     public List<String> searchAliases() {
         return searchAliases;
@@ -186,6 +203,8 @@ public final class NodeSchema {
         private boolean deprecated;
         private boolean experimental;
         private final List<String> searchAliases = new ArrayList<>();
+        private String version = "1";
+        private boolean modelLoader;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -277,6 +296,17 @@ public final class NodeSchema {
 
         public Builder experimental() {
             this.experimental = true;
+            return this;
+        }
+
+        /** Bump when the node's results change for the same inputs, so cached results of the old version are not used. */
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder modelLoader() {
+            this.modelLoader = true;
             return this;
         }
 

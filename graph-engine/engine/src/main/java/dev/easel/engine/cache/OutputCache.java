@@ -1,12 +1,13 @@
 package dev.easel.engine.cache;
 
 import dev.easel.node.RefCounted;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Where the engine looks for a node's outputs before running it, and stores them after. Implementations must be
- * thread-safe (parallel branches look up and store concurrently) and own the values they hold: {@link #put}
- * retains every {@link RefCounted} value it keeps and releases it on eviction.
+ * thread-safe (parallel branches and concurrent runs look up and store at once) and own the values they hold:
+ * {@link #put} retains every {@link RefCounted} value it keeps and releases it when the entry goes.
  */
 public interface OutputCache {
 
@@ -22,37 +23,50 @@ public interface OutputCache {
         }
     };
 
-    /** True when {@code key} is stored; does not touch the values. */
-    default boolean contains(CacheKey key) {
-        return lookup(key).map(found -> {
-            release(found);
-            return true;
-        }).orElse(false);
-    }
-
     /**
-     * The stored outputs for {@code key}. The caller receives one reference to every {@link RefCounted} value in
-     * them and must {@link #release(CachedOutputs) release} it when done.
+     * The stored outputs for {@code key}. The caller receives one reference to every {@link RefCounted} value (a
+     * lease) and must give it back with {@link #release(CacheKey, CachedOutputs)}; an entry with a lease out is not
+     * evicted.
      */
     Optional<CachedOutputs> lookup(CacheKey key);
+
+    /** Gives back a lease taken by {@link #lookup}. */
+    default void release(CacheKey key, CachedOutputs outputs) {
+        releaseValues(outputs);
+    }
 
     /** Stores outputs; the cache retains what it keeps. {@code cost} helps it decide what to evict. */
     void put(CacheKey key, CachedOutputs outputs, NodeCost cost);
 
-    /** Called at the start of a run with the keys it may use, so a cache can protect or prune entries. */
-    default void beginRun(java.util.Set<CacheKey> keys) {
+    /** True when {@code key} is stored. */
+    default boolean contains(CacheKey key) {
+        return lookup(key).map(found -> {
+            release(key, found);
+            return true;
+        }).orElse(false);
     }
 
-    /** Called at the end of a run. */
-    default void endRun() {
+    /** Keeps an entry whatever its eviction score; false when there is no such entry. */
+    default boolean pin(CacheKey key) {
+        return false;
     }
 
-    /** Drops everything. */
+    /** Undoes {@link #pin}; false when there is no such entry. */
+    default boolean unpin(CacheKey key) {
+        return false;
+    }
+
+    /** Statistics as JSON-ready maps (entries, bytes per tier, hits, misses, evictions, time saved, ...). */
+    default Map<String, Object> stats() {
+        return Map.of();
+    }
+
+    /** Drops every entry that no run holds. */
     default void clear() {
     }
 
     /** Releases one reference to every {@link RefCounted} value of {@code outputs}. */
-    static void release(CachedOutputs outputs) {
+    static void releaseValues(CachedOutputs outputs) {
         for (var slot : outputs.outputs()) {
             for (Object value : slot) {
                 if (value instanceof RefCounted rc) {
@@ -62,12 +76,24 @@ public interface OutputCache {
         }
     }
 
+    /** Takes one reference to every {@link RefCounted} value of {@code outputs}. */
+    static void retainValues(CachedOutputs outputs) {
+        for (var slot : outputs.outputs()) {
+            for (Object value : slot) {
+                if (value instanceof RefCounted rc) {
+                    rc.retain();
+                }
+            }
+        }
+    }
+
     /**
      * What a node's output cost to make.
      *
-     * @param classType   the node class
+     * @param classType    the node class
      * @param computeNanos time spent computing it
+     * @param model        true for outputs of model loaders, which have their own budget
      */
-    record NodeCost(String classType, long computeNanos) {
+    record NodeCost(String classType, long computeNanos, boolean model) {
     }
 }

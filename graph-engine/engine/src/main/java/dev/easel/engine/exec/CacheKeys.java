@@ -2,7 +2,7 @@ package dev.easel.engine.exec;
 
 import dev.easel.engine.cache.CacheKey;
 import dev.easel.engine.registry.RegisteredNode;
-import dev.easel.engine.workflow.InputValue;
+import dev.easel.node.ContentHashable;
 import dev.easel.node.HiddenInput;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +14,10 @@ import java.util.TreeMap;
 
 /**
  * Computes a node's cache key as a Merkle hash (api-contract §12, "caching design notes"): SHA-256 over the node
- * class and its pack, the literal inputs sorted by name and tagged by type (so 1, 1.0 and true differ), the
- * fingerprint, the node id only for nodes that ask for it, and for each link the upstream node's key and slot.
+ * class, its version and its pack, the literal inputs sorted by name and tagged by type (so 1, 1.0 and true differ),
+ * the fingerprint, the node id only for nodes that ask for it, and for each link the content hash of the upstream
+ * output slot. Using the upstream <em>output</em> hash rather than the upstream key gives early cutoff: a recomputed
+ * node with the same result leaves its descendants' keys unchanged.
  */
 final class CacheKeys {
 
@@ -24,20 +26,24 @@ final class CacheKeys {
     private CacheKeys() {
     }
 
+    /**
+     * @param linkHashes for each linked input, the hash of the upstream slot's content (or a marker for a lazy input
+     *                   that was not evaluated)
+     */
     static CacheKey of(RegisteredNode type, String nodeId, Map<String, Object> literals,
-                       Map<String, InputValue.Link> links, Map<String, CacheKey> upstreamKeys, Object fingerprint) {
+                       Map<String, String> linkHashes, Object fingerprint) {
         MessageDigest d = sha256();
         d.update(VERSION);
         field(d, "class", type.name());
+        field(d, "version", type.schema().version());
         field(d, "pack", type.packId());
         for (Map.Entry<String, Object> e : new TreeMap<>(literals).entrySet()) {
             field(d, "in", e.getKey());
             value(d, e.getValue());
         }
-        for (Map.Entry<String, InputValue.Link> e : new TreeMap<>(links).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(linkHashes).entrySet()) {
             field(d, "link", e.getKey());
-            field(d, "from", upstreamKeys.get(e.getValue().nodeId()).hex());
-            field(d, "slot", Integer.toString(e.getValue().slot()));
+            field(d, "content", e.getValue());
         }
         if (fingerprint != null) {
             field(d, "fingerprint", "");
@@ -64,6 +70,39 @@ final class CacheKeys {
         d.update(Integer.toString(bytes.length).getBytes(StandardCharsets.UTF_8));
         d.update((byte) ':');
         d.update(bytes);
+    }
+
+    /**
+     * The content hash of one output slot: each item by its {@link ContentHashable} hash or its canonical literal
+     * form; items that are neither are named by the producing node's key, slot and position (no early cutoff).
+     */
+    static String slotHash(CacheKey producer, int slot, java.util.List<Object> items) {
+        MessageDigest d = sha256();
+        field(d, "slot", Integer.toString(items.size()));
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            if (item instanceof ContentHashable hashable) {
+                field(d, "content", hashable.contentHash());
+            } else if (isLiteral(item)) {
+                value(d, item);
+            } else {
+                field(d, "made-by", producer.hex() + "/" + slot + "/" + i);
+            }
+        }
+        return hex(d.digest());
+    }
+
+    private static boolean isLiteral(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Number) {
+            return true;
+        }
+        if (v instanceof java.util.List<?> list) {
+            return list.stream().allMatch(CacheKeys::isLiteral);
+        }
+        if (v instanceof Map<?, ?> map) {
+            return map.values().stream().allMatch(CacheKeys::isLiteral);
+        }
+        return false;
     }
 
     /** A canonical, type-tagged encoding of a literal (maps by sorted key, so key order never matters). */

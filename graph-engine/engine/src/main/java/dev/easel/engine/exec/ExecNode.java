@@ -42,6 +42,8 @@ final class ExecNode {
     boolean released;
     /** The cache lease the outputs came from, for cached nodes. */
     dev.easel.engine.cache.CachedOutputs lease;
+    /** Per output slot, the content hash; set when the node is done. */
+    List<String> slotHashes;
     /** Per output slot, the list of values; set when the node is done. */
     List<List<Object>> outputs;
     Map<String, List<Object>> ui = Map.of();

@@ -90,7 +90,6 @@ final class Run {
             }
         } finally {
             releaseAll();
-            core.cache().endRun();
         }
         if (failure != null) {
             emit(failure);
@@ -109,18 +108,24 @@ final class Run {
 
     // ---- preparation: keys, cache hits, initial activation ----
 
+    /**
+     * Creates the run's nodes and serves from the cache every node whose key can be known before anything runs: a
+     * key needs the content hashes of all upstream outputs, so it is known for nodes without links and for nodes whose
+     * producers were all served from the cache. The others get their keys when they become ready.
+     */
     private void prepare() {
         List<ValidatedNode> ordered = topologicalOrder(request.workflow().nodes());
-        Map<String, CacheKey> keys = new HashMap<>();
         for (ValidatedNode v : ordered) {
             ExecNode node = new ExecNode(v.id(), v.id(), v.type(), v.literals(), v.links(), nextOrder++);
-            assignKey(node, keys);
             nodes.put(node.id, node);
-        }
-        core.cache().beginRun(new HashSet<>(keys.values()));
-        for (ExecNode node : nodes.values()) {
             holdInputs(node);
-            lookupCache(node);
+        }
+        for (ValidatedNode v : ordered) {
+            ExecNode node = nodes.get(v.id());
+            if (!hasLazyInputs(node) && producersResolved(node)) {
+                resolveKey(node, inputLists(node));
+                lookupCache(node);
+            }
         }
         lock.lock();
         try {
@@ -148,6 +153,16 @@ final class Run {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** True when every linked producer is done, so its output hashes are known. */
+    private boolean producersResolved(ExecNode node) {
+        for (InputValue.Link link : node.links.values()) {
+            if (!nodes.get(link.nodeId()).complete()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Kahn's algorithm over the links, ties broken by workflow order. */
@@ -181,30 +196,39 @@ final class Run {
         return order;
     }
 
-    /** Computes the node's key from its upstream keys (all upstream nodes must have keys already). */
-    private void assignKey(ExecNode node, Map<String, CacheKey> keys) {
-        boolean volatileInput = false;
-        for (InputValue.Link link : node.links.values()) {
-            ExecNode up = nodes.get(link.nodeId());
-            volatileInput |= up != null && up.volatileKey;
-        }
-        Object fingerprint = fingerprint(node);
-        if (volatileInput || node.type.schema().neverCache() || fingerprint == Fingerprint.ALWAYS_CHANGED) {
+    /**
+     * Computes the node's key from its literals, its fingerprint over the resolved inputs, and the content hashes of
+     * the upstream slots it reads. Lazy inputs that were not evaluated count as such. Nodes that never cache, whose
+     * fingerprint says "always changed", or that take raw links get a key no other run shares and are never looked up.
+     */
+    private void resolveKey(ExecNode node, Map<String, List<Object>> inputs) {
+        Object fingerprint = fingerprint(node, inputs);
+        boolean rawLinks = node.links.keySet().stream().anyMatch(node::isRawLink);
+        if (rawLinks || node.type.schema().neverCache() || fingerprint == Fingerprint.ALWAYS_CHANGED) {
             node.volatileKey = true;
             node.key = CacheKeys.volatileKey(nonce, node.id);
-        } else {
-            Map<String, CacheKey> upstream = new HashMap<>();
-            for (InputValue.Link link : node.links.values()) {
-                upstream.put(link.nodeId(), nodes.get(link.nodeId()).key);
-            }
-            node.key = CacheKeys.of(node.type, node.id, node.literals, node.links, upstream, fingerprint);
+            return;
         }
-        keys.put(node.id, node.key);
+        Map<String, String> linkHashes = new HashMap<>();
+        lock.lock();
+        try {
+            for (Map.Entry<String, InputValue.Link> e : node.links.entrySet()) {
+                ExecNode up = nodes.get(e.getValue().nodeId());
+                boolean evaluated = !node.isLazy(e.getKey()) && up.complete() && up.slotHashes != null;
+                linkHashes.put(e.getKey(), evaluated ? up.slotHashes.get(e.getValue().slot()) : "lazy-not-evaluated");
+            }
+        } finally {
+            lock.unlock();
+        }
+        node.key = CacheKeys.of(node.type, node.id, node.literals, linkHashes, fingerprint);
     }
 
-    private Object fingerprint(ExecNode node) {
+    /** The fingerprint hook over the inputs of the node's first call. */
+    private Object fingerprint(ExecNode node, Map<String, List<Object>> inputs) {
         try {
-            return node.type.node().fingerprint(NodeInputs.of(node.literals));
+            List<Map<String, Object>> calls = node.type.schema().inputIsList()
+                    ? List.of(new LinkedHashMap<>(inputs)) : NodeInvoker.slice(inputs);
+            return node.type.node().fingerprint(NodeInputs.of(calls.isEmpty() ? Map.of() : calls.get(0)));
         } catch (Exception | LinkageError e) {
             // As in ComfyUI, a failing fingerprint means "changed": the node simply re-runs.
             System.getLogger("easel.engine").log(System.Logger.Level.WARNING,
@@ -213,19 +237,28 @@ final class Run {
         }
     }
 
-    private void lookupCache(ExecNode node) {
+    /** Serves the node from the cache when its key is there; true on a hit. */
+    private boolean lookupCache(ExecNode node) {
         if (node.volatileKey) {
-            return;
+            return false;
         }
         var hit = core.cache().lookup(node.key);
-        if (hit.isPresent()) {
+        if (hit.isEmpty()) {
+            return false;
+        }
+        lock.lock();
+        try {
             node.lease = hit.get();
             node.cached = true;
             node.outputs = hit.get().outputs();
+            node.slotHashes = hit.get().slotHashes();
             node.ui = hit.get().ui();
             node.state = ExecNode.State.DONE;
             cachedIds.add(node.id);
+        } finally {
+            lock.unlock();
         }
+        return true;
     }
 
     /** Makes {@code start} and every idle ancestor it needs waiting or ready. Caller holds the lock. */
@@ -373,6 +406,13 @@ final class Run {
         if (hasLazyInputs(node) && waitForLazyInputs(node, inputs)) {
             return;
         }
+        if (node.key == null) {
+            resolveKey(node, inputs);
+            if (lookupCache(node)) {
+                finishFromCache(node); // early cutoff: the inputs changed nothing
+                return;
+            }
+        }
         lock.lock();
         try {
             lastNodeId = node.id;
@@ -407,32 +447,54 @@ final class Run {
     }
 
     /**
-     * Caches the outputs, marks the node done, wakes the nodes waiting for it, lets go of its inputs, and reports its
-     * UI. The cache gets the outputs before any consumer can run, so no consumer can release them first.
+     * Hashes and caches the outputs, marks the node done, wakes the nodes waiting for it, lets go of its inputs, and
+     * reports its UI. The cache gets the outputs before any consumer can run, so no consumer can release them first.
      */
     private void complete(ExecNode node, List<List<Object>> outputs) {
+        List<String> hashes = new ArrayList<>(outputs.size());
+        for (int slot = 0; slot < outputs.size(); slot++) {
+            hashes.add(CacheKeys.slotHash(node.key, slot, outputs.get(slot)));
+        }
         if (!node.volatileKey && !containsBlocker(outputs)) {
-            core.cache().put(node.key, new CachedOutputs(outputs, node.ui),
-                    new OutputCache.NodeCost(node.type.name(), node.computeNanos));
+            core.cache().put(node.key, new CachedOutputs(outputs, hashes, node.ui),
+                    new OutputCache.NodeCost(node.type.name(), node.computeNanos, node.type.schema().modelLoader()));
         }
         lock.lock();
         try {
             node.outputs = outputs;
+            node.slotHashes = List.copyOf(hashes);
             node.state = ExecNode.State.DONE;
             executed.add(node.id);
-            for (ExecNode waiter : node.waiters) {
-                if (--waiter.pendingDependencies == 0
-                        && (waiter.state == ExecNode.State.WAITING || waiter.state == ExecNode.State.EXPANDED)) {
-                    markReady(waiter);
-                }
-            }
-            node.waiters.clear();
-            dropInputs(node);
-            releaseIfUnheld(node);
+            wakeWaitersAndDropInputs(node);
         } finally {
             lock.unlock();
         }
         reportUi(node);
+    }
+
+    /** A node that became ready and was then found in the cache (its inputs' content had not changed). */
+    private void finishFromCache(ExecNode node) {
+        lock.lock();
+        try {
+            wakeWaitersAndDropInputs(node);
+        } finally {
+            lock.unlock();
+        }
+        emit(new RunEvent.ExecutionCached(request.promptId(), List.of(node.id), System.currentTimeMillis()));
+        reportUi(node);
+    }
+
+    /** Caller holds the lock. */
+    private void wakeWaitersAndDropInputs(ExecNode node) {
+        for (ExecNode waiter : node.waiters) {
+            if (--waiter.pendingDependencies == 0
+                    && (waiter.state == ExecNode.State.WAITING || waiter.state == ExecNode.State.EXPANDED)) {
+                markReady(waiter);
+            }
+        }
+        node.waiters.clear();
+        dropInputs(node);
+        releaseIfUnheld(node);
     }
 
     /** Counts {@code node} as a holder of every node it links to. Caller holds the lock or is preparing. */
@@ -470,7 +532,7 @@ final class Run {
         }
         node.released = true;
         if (node.lease != null) {
-            OutputCache.release(node.lease);
+            core.cache().release(node.key, node.lease);
             node.lease = null;
         } else if (node.outputs != null) {
             node.outputs.forEach(NodeInvoker::releaseAll);
@@ -615,16 +677,10 @@ final class Run {
             }
             Map<String, ValidatedNode> validated = new LinkedHashMap<>();
             added.forEach(id -> validated.put(id, checks.get(id).node()));
-            Map<String, CacheKey> keys = new HashMap<>();
             for (ValidatedNode v : topologicalOrder(validated)) {
                 ExecNode node = new ExecNode(v.id(), parent.displayId, v.type(), v.literals(), v.links(), nextOrder++);
-                assignKey(node, keys);
                 nodes.put(node.id, node);
-                holdInputs(node);
-                lookupCache(node);
-                if (node.cached) {
-                    dropInputs(node);
-                }
+                holdInputs(node); // its key and any cache hit are resolved when it becomes ready
             }
             parent.state = ExecNode.State.EXPANDED;
             parent.expansions = result.expansions();
@@ -742,7 +798,7 @@ final class Run {
                 node.holders = 0;
                 releaseIfUnheld(node);
                 if (node.lease != null) { // a cached node the run never reached
-                    OutputCache.release(node.lease);
+                    core.cache().release(node.key, node.lease);
                     node.lease = null;
                 }
                 if (node.pendingExpansionValues != null) {
