@@ -1,7 +1,25 @@
 package dev.easel.runtime.safetensors;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -18,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Reads, validates and writes the header of a safetensors file.
@@ -45,6 +64,29 @@ final class SafetensorsHeader {
 
     /** The reference writer pads the header with spaces to this alignment. */
     static final int HEADER_ALIGNMENT = 8;
+
+    /** serde_json's recursion limit, which the reference reader inherits. */
+    static final int MAX_JSON_DEPTH = 128;
+
+    /**
+     * Reads and writes header JSON as serde_json (the reference implementation's JSON library) does. Reading:
+     * duplicate keys are errors, nesting is limited like serde_json, and strings and names may be as long as the
+     * header (Jackson's default caps are lower; its default cap on number literals, 1000 characters, stays).
+     * Writing: control characters escaped as lowercase {@code \}{@code u00xx} and supplementary characters as
+     * 4-byte UTF-8, like serde_json (Jackson's defaults are uppercase hex and, for the latter, a pair of escapes).
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_JSON_DEPTH)
+                    .maxStringLength((int) MAX_HEADER_SIZE)
+                    .maxNameLength((int) MAX_HEADER_SIZE)
+                    .build())
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build();
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     final Map<String, String> metadata;
     /** In header order, which is file order; offsets are absolute. */
@@ -91,21 +133,135 @@ final class SafetensorsHeader {
         if (!json.startsWith("{")) {
             throw new SafetensorsFormatException(file, null, "header does not start with '{' (not a safetensors file)");
         }
-        Object root;
-        try {
-            root = Json.parse(json);
-        } catch (Json.SyntaxException e) {
-            throw new SafetensorsFormatException(file, null, "header is not valid JSON: " + e.getMessage());
-        }
-        return validate(file, asObject(root), 8 + headerSize, fileSize);
+        return validate(file, parseJson(file, json), 8 + headerSize, fileSize);
     }
 
-    private static SafetensorsHeader validate(Path file, Map<String, Object> root, long dataStart, long fileSize)
+    // ---------------------------------------------------------------- JSON
+
+    /** Parses the header text, which starts with '{', into an object; malformed JSON is a format error. */
+    private static ObjectNode parseJson(Path file, String json) throws IOException {
+        try (JsonParser parser = JSON.createParser(json)) {
+            try {
+                parser.nextToken(); // START_OBJECT
+                ObjectNode root = (ObjectNode) readValue(parser);
+                checkNothingFollows(parser);
+                return root;
+            } catch (JsonProcessingException e) {
+                throw new SafetensorsFormatException(file, null, "header is not valid JSON: " + describe(e, parser));
+            }
+        }
+    }
+
+    /**
+     * Reads the value at the parser's current token. Jackson's own tree reader ({@code ObjectMapper.readTree})
+     * would do, but it reads {@code -0} as the integer 0 and keeps unpaired surrogates that {@code \}{@code u}
+     * escapes make in string values; serde_json, which the reference reader uses, reads {@code -0} as the float
+     * {@code -0.0} (so it is not a valid offset or size) and rejects unpaired surrogates. The tree is therefore built
+     * here from Jackson's tokens; Jackson does all the parsing.
+     */
+    private static JsonNode readValue(JsonParser parser) throws IOException {
+        switch (parser.currentToken()) {
+            case START_OBJECT: {
+                ObjectNode object = NODES.objectNode();
+                for (String key = parser.nextFieldName(); key != null; key = parser.nextFieldName()) {
+                    checkUnicode(parser, key);
+                    parser.nextToken();
+                    object.set(key, readValue(parser));
+                }
+                return object;
+            }
+            case START_ARRAY: {
+                ArrayNode array = NODES.arrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(readValue(parser));
+                }
+                return array;
+            }
+            case VALUE_STRING:
+                return NODES.textNode(checkUnicode(parser, parser.getText()));
+            case VALUE_NUMBER_INT:
+                return "-0".equals(parser.getText()) ? NODES.numberNode(-0.0)
+                        : NODES.numberNode(parser.getBigIntegerValue());
+            case VALUE_NUMBER_FLOAT:
+                return NODES.numberNode(parser.getDoubleValue());
+            case VALUE_TRUE:
+                return NODES.booleanNode(true);
+            case VALUE_FALSE:
+                return NODES.booleanNode(false);
+            case VALUE_NULL:
+                return NODES.nullNode();
+            default:
+                throw new JsonParseException(parser, "unexpected token " + parser.currentToken());
+        }
+    }
+
+    /** Returns {@code text}, or fails if it holds an unpaired surrogate. */
+    private static String checkUnicode(JsonParser parser, String text) throws JsonParseException {
+        OptionalInt lone = loneSurrogate(text);
+        if (lone.isPresent()) {
+            throw new JsonParseException(parser, "lone " + (Character.isHighSurrogate((char) lone.getAsInt())
+                    ? "high" : "low") + " surrogate \\u" + Integer.toHexString(lone.getAsInt()) + " in a string",
+                    parser.currentTokenLocation());
+        }
+        return text;
+    }
+
+    /** The first unpaired UTF-16 surrogate in {@code text}, which no UTF-8 (so no safetensors header) can hold. */
+    static OptionalInt loneSurrogate(String text) {
+        return text.codePoints().filter(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE).findFirst();
+    }
+
+    /**
+     * Fails unless only whitespace follows the value (the reference writer pads with spaces). This is what
+     * {@code DeserializationFeature.FAIL_ON_TRAILING_TOKENS} checks, which applies to databind's readers only.
+     */
+    private static void checkNothingFollows(JsonParser parser) throws IOException {
+        JsonLocation at;
+        try {
+            if (parser.nextToken() == null) {
+                return;
+            }
+            at = parser.currentTokenLocation();
+        } catch (JsonProcessingException e) { // not even a token, as in "{} x"
+            at = e.getLocation();
+        }
+        throw new JsonParseException(parser, "unexpected content after the JSON value", at);
+    }
+
+    /**
+     * Jackson's description of a JSON error, except that the errors this reader has always named in its own words
+     * keep them (the wording below matches Jackson 2.22's messages; a change there falls back to Jackson's text).
+     */
+    private static String describe(JsonProcessingException e, JsonParser parser) {
+        String detail = String.valueOf(e.getOriginalMessage());
+        String reason;
+        if (e instanceof JsonEOFException) {
+            reason = "unexpected end of JSON";
+        } else if (e instanceof StreamConstraintsException && detail.contains("nesting depth")) {
+            reason = "nested deeper than " + MAX_JSON_DEPTH + " levels";
+        } else if (detail.startsWith("Duplicate field")) {
+            reason = "duplicate key \"" + parser.getParsingContext().getCurrentName() + "\"";
+        } else if (detail.startsWith("Illegal unquoted character")) {
+            reason = "unescaped control character in a string";
+        } else if (detail.startsWith("Broken surrogate pair")) {
+            reason = "lone high surrogate in a string";
+        } else if (detail.startsWith("Unexpected low surrogate")) {
+            reason = "lone low surrogate in a string";
+        } else {
+            reason = detail;
+        }
+        JsonLocation at = e.getLocation();
+        return at != null && at.getCharOffset() >= 0 ? reason + " at character " + at.getCharOffset() : reason;
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    private static SafetensorsHeader validate(Path file, ObjectNode root, long dataStart, long fileSize)
             throws SafetensorsFormatException {
         long dataSize = fileSize - dataStart;
         Map<String, String> metadata = Map.of();
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> entry : root.entrySet()) {
+        for (Map.Entry<String, JsonNode> entry : root.properties()) {
             if (entry.getKey().equals(METADATA_KEY)) {
                 metadata = readMetadata(file, entry.getValue());
             } else {
@@ -117,34 +273,35 @@ final class SafetensorsHeader {
         return new SafetensorsHeader(metadata, Collections.unmodifiableMap(tensors), dataStart);
     }
 
-    private static Map<String, String> readMetadata(Path file, Object value) throws SafetensorsFormatException {
-        if (value == Json.NULL) {
+    private static Map<String, String> readMetadata(Path file, JsonNode value) throws SafetensorsFormatException {
+        if (value.isNull()) {
             return Map.of();
         }
-        if (!(value instanceof Map<?, ?> object)) {
+        if (!value.isObject()) {
             throw new SafetensorsFormatException(file, null, "\"__metadata__\" is not a JSON object");
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> entry : object.entrySet()) {
-            if (!(entry.getValue() instanceof String text)) {
+        for (Map.Entry<String, JsonNode> entry : value.properties()) {
+            if (!entry.getValue().isTextual()) {
                 throw new SafetensorsFormatException(file, null, "metadata value of \"" + entry.getKey()
                         + "\" is not a string (the format allows only string values)");
             }
-            metadata.put((String) entry.getKey(), text);
+            metadata.put(entry.getKey(), entry.getValue().textValue());
         }
         return Collections.unmodifiableMap(metadata);
     }
 
-    private static TensorInfo readTensor(Path file, String name, Object value, long dataStart, long dataSize)
+    private static TensorInfo readTensor(Path file, String name, JsonNode entry, long dataStart, long dataSize)
             throws SafetensorsFormatException {
-        if (!(value instanceof Map<?, ?> entry)) {
+        if (!entry.isObject()) {
             throw new SafetensorsFormatException(file, name, "header entry is not a JSON object");
         }
         // Other keys are ignored, as the reference reader does.
-        Object dtypeValue = require(file, name, entry, "dtype");
-        if (!(dtypeValue instanceof String code)) {
+        JsonNode dtypeValue = require(file, name, entry, "dtype");
+        if (!dtypeValue.isTextual()) {
             throw new SafetensorsFormatException(file, name, "\"dtype\" is not a string");
         }
+        String code = dtypeValue.textValue();
         Optional<SafetensorsDtype> dtype = SafetensorsDtype.fromCode(code);
         if (dtype.isEmpty()) {
             throw new SafetensorsFormatException(file, name, SafetensorsDtype.UNSUPPORTED_CODES.contains(code)
@@ -208,9 +365,9 @@ final class SafetensorsHeader {
         }
     }
 
-    private static Object require(Path file, String name, Map<?, ?> entry, String key)
+    private static JsonNode require(Path file, String name, JsonNode entry, String key)
             throws SafetensorsFormatException {
-        Object value = entry.get(key);
+        JsonNode value = entry.get(key);
         if (value == null) {
             throw new SafetensorsFormatException(file, name, "header entry has no \"" + key + "\"");
         }
@@ -218,36 +375,31 @@ final class SafetensorsHeader {
     }
 
     /** Reads a JSON array of non-negative integers; {@code wantedLength < 0} accepts any length. */
-    private static long[] readIntegers(Path file, String name, Object value, String key, int wantedLength)
+    private static long[] readIntegers(Path file, String name, JsonNode value, String key, int wantedLength)
             throws SafetensorsFormatException {
-        if (!(value instanceof List<?> list) || (wantedLength >= 0 && list.size() != wantedLength)) {
+        if (!value.isArray() || (wantedLength >= 0 && value.size() != wantedLength)) {
             throw new SafetensorsFormatException(file, name, "\"" + key + "\" is not an array of "
                     + (wantedLength >= 0 ? wantedLength + " " : "") + "non-negative integers: " + render(value));
         }
-        long[] result = new long[list.size()];
+        long[] result = new long[value.size()];
         for (int i = 0; i < result.length; i++) {
-            Object item = list.get(i);
-            if (!(item instanceof Json.NumberLiteral number) || !number.isNonNegativeInteger()) {
+            JsonNode item = value.get(i);
+            if (!item.isIntegralNumber() || item.bigIntegerValue().signum() < 0) {
                 throw new SafetensorsFormatException(file, name, "\"" + key + "\" holds " + render(item)
                         + ", not a non-negative integer");
             }
-            try {
-                result[i] = Long.parseLong(number.text());
-            } catch (NumberFormatException e) {
-                throw new SafetensorsFormatException(file, name, "\"" + key + "\" holds " + number.text()
+            if (!item.canConvertToLong()) {
+                throw new SafetensorsFormatException(file, name, "\"" + key + "\" holds " + item
                         + ", which is too large");
             }
+            result[i] = item.longValue();
         }
         return result;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asObject(Object root) {
-        return (Map<String, Object>) root; // the text starts with '{', so a successful parse gives an object
-    }
-
-    private static String render(Object value) {
-        String text = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    /** {@code value} as JSON, shortened for a message. */
+    private static String render(JsonNode value) {
+        String text = value.toString();
         return text.length() > 60 ? text.substring(0, 60) + "..." : text;
     }
 
@@ -272,47 +424,33 @@ final class SafetensorsHeader {
      * spaces to a multiple of 8 bytes. The 8-byte length prefix is not included.
      */
     static byte[] encode(Map<String, String> metadata, List<Entry> entries) {
-        StringBuilder json = new StringBuilder(64 + 128 * entries.size());
-        json.append('{');
-        boolean first = true;
-        if (!metadata.isEmpty()) {
-            Json.appendString(json, METADATA_KEY);
-            json.append(":{");
-            boolean firstPair = true;
-            for (Map.Entry<String, String> pair : metadata.entrySet()) {
-                if (!firstPair) {
-                    json.append(',');
+        ByteArrayOutputStream utf8 = new ByteArrayOutputStream(64 + 128 * entries.size());
+        try (JsonGenerator json = JSON.createGenerator(utf8)) {
+            json.writeStartObject();
+            if (!metadata.isEmpty()) {
+                json.writeObjectFieldStart(METADATA_KEY);
+                for (Map.Entry<String, String> pair : metadata.entrySet()) {
+                    json.writeStringField(pair.getKey(), pair.getValue());
                 }
-                firstPair = false;
-                Json.appendString(json, pair.getKey());
-                json.append(':');
-                Json.appendString(json, pair.getValue());
+                json.writeEndObject();
             }
-            json.append('}');
-            first = false;
+            for (Entry entry : entries) {
+                json.writeObjectFieldStart(entry.name());
+                json.writeStringField("dtype", entry.dtype().code());
+                json.writeFieldName("shape");
+                json.writeArray(entry.shape(), 0, entry.shape().length);
+                json.writeFieldName("data_offsets");
+                json.writeArray(new long[] {entry.begin(), entry.end()}, 0, 2);
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does no I/O
         }
-        for (Entry entry : entries) {
-            if (!first) {
-                json.append(',');
-            }
-            first = false;
-            Json.appendString(json, entry.name());
-            json.append(":{\"dtype\":");
-            Json.appendString(json, entry.dtype().code());
-            json.append(",\"shape\":[");
-            for (int i = 0; i < entry.shape().length; i++) {
-                if (i > 0) {
-                    json.append(',');
-                }
-                json.append(entry.shape()[i]);
-            }
-            json.append("],\"data_offsets\":[").append(entry.begin()).append(',').append(entry.end()).append("]}");
-        }
-        json.append('}');
-        byte[] utf8 = json.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (utf8.length + HEADER_ALIGNMENT - 1) / HEADER_ALIGNMENT * HEADER_ALIGNMENT;
-        byte[] header = Arrays.copyOf(utf8, padded);
-        Arrays.fill(header, utf8.length, padded, (byte) ' ');
+        int length = utf8.size();
+        int padded = (length + HEADER_ALIGNMENT - 1) / HEADER_ALIGNMENT * HEADER_ALIGNMENT;
+        byte[] header = Arrays.copyOf(utf8.toByteArray(), padded);
+        Arrays.fill(header, length, padded, (byte) ' ');
         return header;
     }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -137,6 +138,8 @@ public final class SafetensorsWriter {
             if (key == null || value == null) {
                 throw new IllegalArgumentException("metadata keys and values must not be null");
             }
+            requireUnicode("metadata key \"" + key + "\"", key);
+            requireUnicode("metadata value of \"" + key + "\"", value);
         });
         TorchSupport.ready();
         List<Planned> plan = new ArrayList<>(tensors.size());
@@ -147,6 +150,7 @@ public final class SafetensorsWriter {
                 if (name == null || name.equals(SafetensorsHeader.METADATA_KEY)) {
                     throw new IllegalArgumentException("invalid tensor name: " + name);
                 }
+                requireUnicode("tensor name \"" + name + "\"", name);
                 Tensor tensor = named.getValue();
                 SafetensorsDtype dtype = dtypeOf(name, tensor);
                 long[] shape = tensor.shape();
@@ -163,6 +167,15 @@ public final class SafetensorsWriter {
                     + SafetensorsHeader.MAX_HEADER_SIZE);
         }
         return new Plan(header, plan);
+    }
+
+    /** Header strings are UTF-8, which cannot hold an unpaired surrogate (nor can the reference's Rust strings). */
+    private static void requireUnicode(String what, String text) {
+        OptionalInt lone = SafetensorsHeader.loneSurrogate(text);
+        if (lone.isPresent()) {
+            throw new IllegalArgumentException(what + " holds an unpaired surrogate \\u"
+                    + Integer.toHexString(lone.getAsInt()) + ", which UTF-8 cannot encode");
+        }
     }
 
     private static SafetensorsDtype dtypeOf(String name, Tensor tensor) {

@@ -179,6 +179,31 @@ class SafetensorsCorruptionTest {
         assertMentions(rejectFile(write("utf8.safetensors", invalidUtf8)), null, "not valid UTF-8");
     }
 
+    /** What serde_json (the reference reader's JSON library) rejects and a default Jackson tree would accept. */
+    @Test
+    void negativeZeroAndUnpairedSurrogatesAreRejectedLikeTheReference() throws IOException {
+        assertMentions(reject("{\"a\":{\"dtype\":\"U8\",\"shape\":[-0],\"data_offsets\":[0,0]}}", 0), "a",
+                "\"shape\" holds -0.0, not a non-negative integer");
+        assertMentions(reject("{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[-0,0]}}", 0), "a",
+                "\"data_offsets\" holds -0.0");
+        assertMentions(reject("{\"\\udc00\":1}", 0), null, "lone low surrogate");
+        assertMentions(reject("{\"__metadata__\":{\"k\":\"x\\ud800\"}}", 0), null, "lone high surrogate \\ud800");
+        assertMentions(reject("{\"__metadata__\":{\"k\":\"\\udc00\"}}", 0), null, "lone low surrogate \\udc00");
+        assertMentions(reject("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1],\"x\":[\"\\ud800\"]}}", 1),
+                null, "lone high surrogate");
+        assertMentions(reject("{} {}", 0), null, "not valid JSON", "after the JSON value");
+        assertMentions(reject("{}]", 0), null, "not valid JSON", "after the JSON value");
+        assertMentions(reject("{\"a\":" + "[".repeat(127) + "]".repeat(127) + "}", 0), "a", "not a JSON object");
+        assertMentions(reject("{\"a\":{\"dtype\":\"U8\",\"shape\":[9223372036854775808],\"data_offsets\":[0,1]}}", 1),
+                "a", "holds 9223372036854775808, which is too large");
+
+        Path paired = write("paired.safetensors", Fixtures.rawFile(
+                "{\"__metadata__\":{\"k\":\"\\ud83d\\ude42 \\u00e9 \\/\"}}", new byte[0]));
+        try (SafetensorsFile read = SafetensorsFile.open(paired)) {
+            assertEquals(java.util.Map.of("k", "\ud83d\ude42 \u00e9 /"), read.metadata());
+        }
+    }
+
     @Test
     void metadataNullAndSpacePaddingAreAccepted() throws IOException {
         Path file = write("ok.safetensors", Fixtures.rawFile("{\"__metadata__\":null}   \n ", new byte[0]));

@@ -307,6 +307,11 @@ class SafetensorsRoundTripTest {
                 () -> SafetensorsWriter.write(file, Map.of("c", torch.randn(2).to(ScalarType.ComplexFloat))));
         assertTrue(complex.getMessage().contains("\"c\""), complex.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.write(file, Map.of("u", new Tensor())));
+        IllegalArgumentException surrogate = assertThrows(IllegalArgumentException.class,
+                () -> SafetensorsWriter.write(file, Map.of(), Map.of("k", "lone \ud800")));
+        assertTrue(surrogate.getMessage().contains("unpaired surrogate"), surrogate.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> SafetensorsWriter.write(file, Map.of("\udc00", torch.randn(1))));
         assertTrue(Files.notExists(file), "nothing written when the input is invalid");
     }
 
