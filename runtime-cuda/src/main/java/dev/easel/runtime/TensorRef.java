@@ -1,8 +1,16 @@
 package dev.easel.runtime;
 
+import dev.easel.node.ContentHashable;
 import dev.easel.node.RefCounted;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
@@ -22,11 +30,18 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Wrap only tensors you created; to pass an input on unchanged, return the input's {@code TensorRef} itself, so
  * that every owner counts on the same wrapper.
+ *
+ * <p>Tensors are immutable by convention (nodes make new tensors instead of writing into their inputs), which is
+ * what lets {@link #contentHash()} be computed once and kept.
  */
-public final class TensorRef implements RefCounted {
+public final class TensorRef implements RefCounted, ContentHashable {
+
+    /** Bytes handed to the digest at a time: {@link ByteBuffer} views are int-sized, tensors may be larger. */
+    private static final int HASH_CHUNK = 1 << 30;
 
     private final Tensor tensor;
     private boolean freed;
+    private volatile String contentHash;
 
     private TensorRef(Tensor tensor) {
         this.tensor = tensor;
@@ -124,6 +139,54 @@ public final class TensorRef implements RefCounted {
     @Override
     public long nativeBytes() {
         return byteSize();
+    }
+
+    /**
+     * SHA-256 (hex) over {@code "easel.tensor.v1\n" + dtype name + "\n" + shape joined by "," + "\n"} followed by
+     * the elements in contiguous row-major order as they lie in CPU memory (little-endian). Equal for equal dtype,
+     * shape and values, whatever the device, strides or process. Computed on first use and kept.
+     */
+    @Override
+    public String contentHash() {
+        String hash = contentHash;
+        if (hash != null) {
+            return hash;
+        }
+        synchronized (this) { // holds off a concurrent last release while the bytes are read
+            requireLive("hash");
+            if (contentHash == null) {
+                contentHash = sha256();
+            }
+            return contentHash;
+        }
+    }
+
+    private String sha256() {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+        try (PointerScope scope = new PointerScope()) {
+            long[] shape = tensor.shape();
+            StringBuilder header = new StringBuilder("easel.tensor.v1\n")
+                    .append(tensor.scalar_type().intern().name()).append('\n');
+            for (int i = 0; i < shape.length; i++) {
+                header.append(i == 0 ? "" : ",").append(shape[i]);
+            }
+            digest.update(header.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+            // Hash the tensor's own memory in place when it is already a dense CPU block; otherwise one temporary copy.
+            Tensor dense = tensor.cpu().resolve_neg().contiguous(); // each returns the tensor itself when it can
+            long size = dense.nbytes();
+            Pointer data = size == 0 ? null : dense.data_ptr();
+            for (long offset = 0; offset < size; offset += HASH_CHUNK) {
+                long length = Math.min(HASH_CHUNK, size - offset);
+                ByteBuffer chunk = new BytePointer(data).<BytePointer>getPointer(offset).limit(length).asByteBuffer();
+                digest.update(chunk);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     @Override
