@@ -1,5 +1,7 @@
 package dev.easel.bench;
 
+import dev.easel.caching.CacheSettings;
+import dev.easel.caching.TieredOutputCache;
 import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.exec.CancellationToken;
 import dev.easel.engine.exec.Engine;
@@ -63,6 +65,7 @@ public final class BenchmarkRunner implements Callable<Integer> {
             nativeMemoryLoop(); // first, so the RSS it reports is not the heap grown by the big graphs
             engineOverhead();
             parseAndValidate();
+            cacheOverhead(registry, folders);
         } finally {
             sequential.close();
             parallel.close();
@@ -109,6 +112,43 @@ public final class BenchmarkRunner implements Callable<Integer> {
         RunResult r = engine.run(new RunRequest("bench", v.workflow(), Map.of()), e -> { }, new CancellationToken());
         if (!r.succeeded()) {
             throw new IllegalStateException("benchmark run failed: " + r.failure().data());
+        }
+    }
+
+    /**
+     * Caching (issue 3): a fully cached re-run of a 50-node tensor workflow, and the per-node cost of keys + lookups
+     * on a fully cached chain, with the real {@link TieredOutputCache} (RAM tier).
+     */
+    private void cacheOverhead(NodeRegistry registry, Folders folders) throws Exception {
+        try (TieredOutputCache cache = new TieredOutputCache(CacheSettings.defaults());
+             Engine cached = new Engine(registry, cache, runtime, folders, EngineSettings.sequential())) {
+            ValidationResult fifty = cached.validate(WorkflowParser.parse(Workflows.tensorChains(5, 8)),
+                    ValidationOptions.STRICT);
+            int nodes = fifty.workflow().nodes().size();
+            runOnce(cached, fifty);
+            int reps = smoke ? 50 : 500;
+            long[] nanos = new long[reps];
+            for (int i = 0; i < reps; i++) {
+                long start = System.nanoTime();
+                RunResult r = cached.run(new RunRequest("bench", fifty.workflow(), Map.of()), e -> { },
+                        new CancellationToken());
+                nanos[i] = System.nanoTime() - start;
+                if (!r.executed().isEmpty()) {
+                    throw new IllegalStateException("a cached re-run executed " + r.executed());
+                }
+            }
+            record("cache: fully cached re-run, tensor workflow", nodes, "ms", median(nanos) / 1e6, "< 2");
+
+            int n = smoke ? 1_000 : 10_000;
+            ValidationResult chain = cached.validate(WorkflowParser.parse(Workflows.chain(n)), ValidationOptions.STRICT);
+            runOnce(cached, chain);
+            record("cache: keys + lookups, fully cached chain", n, "µs/node", perNodeMicros(cached, chain, n), "< 10");
+            String changed = Workflows.chain(n).replace("\"b\":1}", "\"b\":2}"); // every key changes
+            ValidationResult fresh = cached.validate(WorkflowParser.parse(changed), ValidationOptions.STRICT);
+            long start = System.nanoTime();
+            runOnce(cached, fresh);
+            record("cache: first run of a chain with the cache on (hash + store)", n, "µs/node",
+                    (System.nanoTime() - start) / 1e3 / n, "");
         }
     }
 

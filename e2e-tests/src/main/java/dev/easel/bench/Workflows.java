@@ -64,4 +64,23 @@ final class Workflows {
                  "8": {"class_type": "BenchMean", "inputs": {"x": ["3", 0]}},
                  "9": {"class_type": "BenchMean", "inputs": {"x": ["4", 0]}}}""".formatted(seed);
     }
+
+    /** {@code chains} independent chains: BenchTensor → {@code depth} × BenchScale → BenchMean. */
+    static String tensorChains(int chains, int depth) {
+        StringBuilder json = new StringBuilder("{");
+        for (int c = 0; c < chains; c++) {
+            json.append(c == 0 ? "" : ",").append("\"t").append(c)
+                    .append("\":{\"class_type\":\"BenchTensor\",\"inputs\":{\"seed\":").append(c).append("}}");
+            String previous = "t" + c;
+            for (int d = 0; d < depth; d++) {
+                String id = "s" + c + "_" + d;
+                json.append(",\"").append(id).append("\":{\"class_type\":\"BenchScale\",\"inputs\":{\"x\":[\"")
+                        .append(previous).append("\",0]}}");
+                previous = id;
+            }
+            json.append(",\"m").append(c).append("\":{\"class_type\":\"BenchMean\",\"inputs\":{\"x\":[\"")
+                    .append(previous).append("\",0]}}");
+        }
+        return json.append('}').toString();
+    }
 }
