@@ -103,6 +103,16 @@ class CachingTest {
     }
 
     @Test
+    void outputNodesCanBeMadeToRunEveryTime() {
+        try (Harness cli = new Harness(new Harness.MapCache(), EngineSettings.sequential().withReuseOutputNodes(false))) {
+            cli.run(sampler(1));
+            RunResult again = cli.run(sampler(1));
+            assertEquals(List.of("9"), again.executed(), "only the output node runs; its inputs come from the cache");
+            assertEquals(List.of("1008"), Harness.text(again, "9"));
+        }
+    }
+
+    @Test
     void keysDoNotDependOnNodeIdsOrInputOrder() {
         h.run("""
                 {"1": {"class_type": "Add", "inputs": {"a": 1, "b": 2}},

@@ -6,6 +6,8 @@ import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.event.RunEvent;
 import dev.easel.engine.exec.CancellationToken;
 import dev.easel.engine.exec.Engine;
+import dev.easel.caching.CacheSettings;
+import dev.easel.caching.TieredOutputCache;
 import dev.easel.engine.exec.EngineSettings;
 import dev.easel.engine.exec.RunRequest;
 import dev.easel.engine.exec.RunResult;
@@ -89,6 +91,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sequential", description = "Run one node at a time (default: independent branches in parallel).")
     boolean sequential;
 
+    @Option(names = "--no-cache", description = "Do not use or fill the disk cache of intermediate results "
+            + "(<data-dir>/cache). With it, a re-run only recomputes what changed.")
+    boolean noCache;
+
+    @Option(names = "--cache-gib", paramLabel = "GIB", defaultValue = "8",
+            description = "Disk cache budget in GiB (default: ${DEFAULT-VALUE}).")
+    double cacheGib;
+
     /** Test seam: the runtime (libtorch) and the token; production uses libtorch and a fresh token. */
     Supplier<RuntimeInfo> runtimeFactory = Runtimes::torch;
     CancellationToken token = new CancellationToken();
@@ -149,7 +159,9 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
 
-        EngineSettings settings = sequential ? EngineSettings.sequential() : EngineSettings.defaults();
+        // Output nodes always run on the command line, so every run writes its files; what feeds them may be cached.
+        EngineSettings settings = (sequential ? EngineSettings.sequential() : EngineSettings.defaults())
+                .withReuseOutputNodes(false);
         var validated = validation.workflow();
         ProgressReporter progress = new ProgressReporter(err, ProgressReporter.stderrIsTerminal() && isSystemErr(),
                 workflow, validated.nodes().size());
@@ -167,11 +179,15 @@ final class RunCommand implements Callable<Integer> {
         }, "easel-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
-        try (Engine engine = new Engine(registry, OutputCache.NONE, runtime, folders, settings)) {
+        try (OutputCache cache = openCache(err);
+             Engine engine = new Engine(registry, cache, runtime, folders, settings)) {
             RunResult result = engine.run(new RunRequest(UUID.randomUUID().toString(), validated, Map.of()),
                     progress, token);
             progress.finish();
             double seconds = (System.nanoTime() - start) / 1e9;
+            if (!result.cached().isEmpty()) {
+                err.println("cache: " + result.cached().size() + " node(s) served from " + dataDir.resolve("cache"));
+            }
             return report(result, workflow, folders, seconds, progress.nodesStarted(), stdout, err);
         } finally {
             stdout.flush();
@@ -182,6 +198,26 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // Ctrl-C: the hook is running and lets the JVM exit with 130 once it returns.
             }
+        }
+    }
+
+    /**
+     * The disk-backed cache under the data folder: a later run (another process) serves unchanged intermediate
+     * results from it. RAM budgets are small because one command-line run rarely reuses within itself.
+     */
+    private OutputCache openCache(PrintWriter err) {
+        if (noCache) {
+            return OutputCache.NONE;
+        }
+        long diskBytes = (long) (cacheGib * CacheSettings.GiB);
+        CacheSettings cacheSettings = new CacheSettings(CacheSettings.GiB, 2 * CacheSettings.GiB, diskBytes,
+                8 * CacheSettings.GiB, dataDir.resolve("cache"), true);
+        try {
+            return new TieredOutputCache(cacheSettings);
+        } catch (RuntimeException e) {
+            err.println("warning: cannot open the cache in " + dataDir.resolve("cache") + " (" + e.getMessage()
+                    + "); running without it");
+            return OutputCache.NONE;
         }
     }
 

@@ -48,6 +48,28 @@ class CoreNodesRunTest {
     }
 
     @Test
+    void runsShareADiskCacheUnderTheDataFolderAndOutputNodesAlwaysWrite() throws IOException {
+        Path wf = Files.writeString(dir.resolve("blend.json"), """
+                {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 255}},
+                 "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+                 "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "blend"}}}""");
+        String data = dir.resolve("data").toString();
+        CliHarness.Result first = new CliHarness().execute("run", wf.toString(), "--data-dir", data);
+        assertEquals(ExitCodes.SUCCESS, first.exitCode(), first.toString());
+        assertTrue(Files.isDirectory(dir.resolve("data/cache")), first.toString());
+        // Whether cheap intermediates are worth a disk file is the cache's call (measured time vs size); the
+        // output node runs either way, so each run writes its own image.
+        CliHarness.Result second = new CliHarness().execute("run", wf.toString(), "--data-dir", data);
+        assertEquals(ExitCodes.SUCCESS, second.exitCode(), second.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("data/output/blend_00002_.png")), second.toString());
+
+        String other = dir.resolve("other").toString();
+        CliHarness.Result uncached = new CliHarness().execute("run", wf.toString(), "--data-dir", other, "--no-cache");
+        assertEquals(ExitCodes.SUCCESS, uncached.exitCode(), uncached.toString());
+        assertTrue(!Files.exists(dir.resolve("other/cache")), "--no-cache leaves no cache behind");
+    }
+
+    @Test
     void aNodeFailingAtRunTimeExitsThree() throws IOException {
         Path wf = Files.writeString(dir.resolve("divide.json"), """
                 {"1": {"class_type": "IntMath", "inputs": {"a": 1, "b": 0, "operation": "divide"}},

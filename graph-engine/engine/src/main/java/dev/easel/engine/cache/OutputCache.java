@@ -9,7 +9,7 @@ import java.util.Optional;
  * thread-safe (parallel branches and concurrent runs look up and store at once) and own the values they hold:
  * {@link #put} retains every {@link RefCounted} value it keeps and releases it when the entry goes.
  */
-public interface OutputCache {
+public interface OutputCache extends AutoCloseable {
 
     /** Caches nothing. */
     OutputCache NONE = new OutputCache() {
@@ -63,6 +63,11 @@ public interface OutputCache {
 
     /** Drops every entry that no run holds. */
     default void clear() {
+    }
+
+    /** Flushes what should outlive the process (a disk tier) and lets go of every entry. */
+    @Override
+    default void close() {
     }
 
     /** Releases one reference to every {@link RefCounted} value of {@code outputs}. */

@@ -155,6 +155,11 @@ final class Run {
         }
     }
 
+    /** Whether the node's result may come from (and go to) the cache. */
+    private boolean reusable(ExecNode node) {
+        return !node.volatileKey && (core.settings().reuseOutputNodes() || !node.type.schema().outputNode());
+    }
+
     /** True when every linked producer is done, so its output hashes are known. */
     private boolean producersResolved(ExecNode node) {
         for (InputValue.Link link : node.links.values()) {
@@ -239,7 +244,7 @@ final class Run {
 
     /** Serves the node from the cache when its key is there; true on a hit. */
     private boolean lookupCache(ExecNode node) {
-        if (node.volatileKey) {
+        if (!reusable(node)) {
             return false;
         }
         var hit = core.cache().lookup(node.key);
@@ -455,7 +460,7 @@ final class Run {
         for (int slot = 0; slot < outputs.size(); slot++) {
             hashes.add(CacheKeys.slotHash(node.key, slot, outputs.get(slot)));
         }
-        if (!node.volatileKey && !containsBlocker(outputs)) {
+        if (reusable(node) && !containsBlocker(outputs)) {
             core.cache().put(node.key, new CachedOutputs(outputs, hashes, node.ui),
                     new OutputCache.NodeCost(node.type.name(), node.computeNanos, node.type.schema().modelLoader()));
         }
