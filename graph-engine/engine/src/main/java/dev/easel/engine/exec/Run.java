@@ -137,8 +137,11 @@ final class Run {
         } finally {
             lock.unlock();
         }
-        List<String> workflowOrder = new ArrayList<>(request.workflow().source().ids());
-        cachedIds.sort(Comparator.comparingInt(workflowOrder::indexOf));
+        Map<String, Integer> workflowOrder = new HashMap<>();
+        for (String id : request.workflow().source().ids()) {
+            workflowOrder.put(id, workflowOrder.size());
+        }
+        cachedIds.sort(Comparator.comparingInt(workflowOrder::get));
         emit(new RunEvent.ExecutionCached(request.promptId(), List.copyOf(cachedIds), System.currentTimeMillis()));
         lock.lock();
         try {
