@@ -112,22 +112,7 @@ public final class FakeNodeContext implements NodeContext {
 
     @Override
     public Folders folders() {
-        return new Folders() {
-            @Override
-            public Path output() {
-                return output;
-            }
-
-            @Override
-            public Path input() {
-                return input;
-            }
-
-            @Override
-            public Path temp() {
-                return temp;
-            }
-        };
+        return Folders.of(output, input, temp);
     }
 
     @Override
