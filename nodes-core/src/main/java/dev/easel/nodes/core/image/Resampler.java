@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.kNearestExact;
  * target aspect ratio, then {@code torch.nn.functional.interpolate} (or Pillow's Lanczos, see
  * {@link LanczosResampler}).
  */
-final class Resampler {
+public final class Resampler {
 
     private Resampler() {
     }
@@ -23,7 +23,7 @@ final class Resampler {
      * @param bchw       the images, channels first
      * @param centerCrop crop the source to the target aspect ratio first (ComfyUI's {@code crop="center"})
      */
-    static Tensor resize(Tensor bchw, long width, long height, UpscaleMethod method, boolean centerCrop) {
+    public static Tensor resize(Tensor bchw, long width, long height, UpscaleMethod method, boolean centerCrop) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("cannot resize to " + width + "x" + height + ": both sides must be at"
                     + " least 1 pixel");

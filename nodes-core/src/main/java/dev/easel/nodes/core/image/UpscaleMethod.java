@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The resampling methods of ImageScale and ImageScaleBy, by ComfyUI's names. */
-enum UpscaleMethod {
+public enum UpscaleMethod {
     NEAREST_EXACT("nearest-exact"),
     BILINEAR("bilinear"),
     AREA("area"),
@@ -17,15 +17,15 @@ enum UpscaleMethod {
         this.label = label;
     }
 
-    String label() {
+    public String label() {
         return label;
     }
 
-    static List<String> labels() {
+    public static List<String> labels() {
         return Arrays.stream(values()).map(UpscaleMethod::label).toList();
     }
 
-    static UpscaleMethod of(String label) {
+    public static UpscaleMethod of(String label) {
         for (UpscaleMethod m : values()) {
             if (m.label.equals(label)) {
                 return m;
