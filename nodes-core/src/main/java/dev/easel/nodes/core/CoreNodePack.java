@@ -3,6 +3,7 @@ package dev.easel.nodes.core;
 import dev.easel.node.Node;
 import dev.easel.node.NodePack;
 import dev.easel.nodes.core.image.ImageNodes;
+import dev.easel.nodes.core.conditioning.ConditioningNodes;
 import dev.easel.nodes.core.latent.LatentNodes;
 import dev.easel.nodes.core.math.MathNodes;
 import dev.easel.nodes.core.output.OutputNodes;
@@ -21,7 +22,9 @@ import java.util.List;
  *   <li>strings ({@code utils/string}): StringConcatenate, StringSubstring, StringLength, StringReplace, and Easel's
  *       StringFormat;</li>
  *   <li>arithmetic ({@code utils/math}, Easel's own): IntMath, FloatMath, IntToFloat, FloatToInt;</li>
- *   <li>latents and images: EmptyLatentImage, LatentUpscale, LatentUpscaleBy, EmptyImage, ImageInvert, ImageBlend, ImageScale, ImageScaleBy;</li>
+ *   <li>latents and images: EmptyLatentImage, LatentUpscale, LatentUpscaleBy, EmptyImage, ImageInvert, ImageBlend,
+ *       ImageScale, ImageScaleBy;</li>
+ *   <li>conditioning: ConditioningCombine, ConditioningConcat, ConditioningSetArea;</li>
  *   <li>outputs: SaveImage, PreviewImage, PreviewAny.</li>
  * </ul>
  *
@@ -47,6 +50,7 @@ public final class CoreNodePack implements NodePack {
         nodes.addAll(StringNodes.all());
         nodes.addAll(MathNodes.all());
         nodes.addAll(LatentNodes.all());
+        nodes.addAll(ConditioningNodes.all());
         nodes.addAll(ImageNodes.all());
         nodes.addAll(OutputNodes.all());
         return List.copyOf(nodes);

@@ -19,11 +19,14 @@ class CoreNodePackTest {
             "PrimitiveString", "PrimitiveStringMultiline", "PrimitiveInt", "PrimitiveFloat", "PrimitiveBoolean",
             "StringConcatenate", "StringSubstring", "StringLength", "StringReplace", "StringFormat",
             "IntMath", "FloatMath", "IntToFloat", "FloatToInt",
-            "EmptyLatentImage", "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy",
+            "EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
+            "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy",
+            "ConditioningCombine", "ConditioningConcat", "ConditioningSetArea",
             "SaveImage", "PreviewImage", "PreviewAny");
 
-    private static final Set<String> TENSOR_NODES = Set.of("EmptyLatentImage", "EmptyImage", "ImageInvert",
-            "ImageBlend", "ImageScale", "ImageScaleBy", "SaveImage", "PreviewImage");
+    private static final Set<String> TENSOR_NODES = Set.of("EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
+            "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy", "ConditioningConcat",
+            "SaveImage", "PreviewImage");
 
     @Test
     void isFoundByServiceLoader() {

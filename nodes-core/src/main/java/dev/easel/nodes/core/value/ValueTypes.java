@@ -9,6 +9,8 @@ public final class ValueTypes {
     public static final String MASK = "MASK";
     /** A batch of latents: {@link Latent}. */
     public static final String LATENT = "LATENT";
+    /** Text conditioning: {@link Conditioning}. */
+    public static final String CONDITIONING = "CONDITIONING";
 
     private ValueTypes() {
     }
