@@ -1,6 +1,7 @@
 package dev.easel.engine.registry;
 
 import dev.easel.node.Node;
+import dev.easel.node.NodeEnvironment;
 import dev.easel.node.NodePack;
 import dev.easel.node.NodeSchema;
 import java.util.ArrayList;
@@ -33,6 +34,11 @@ public final class NodeRegistry {
 
     /** A registry filled with every {@link NodePack} that {@link ServiceLoader} finds on the class path. */
     public static NodeRegistry fromClassPath(ClassLoader loader) {
+        return fromClassPath(loader, NodeEnvironment.defaults());
+    }
+
+    /** The same, for an Easel instance with the given folders and model files. */
+    public static NodeRegistry fromClassPath(ClassLoader loader, NodeEnvironment environment) {
         NodeRegistry registry = new NodeRegistry();
         ServiceLoader<NodePack> packs = ServiceLoader.load(NodePack.class, loader);
         var it = packs.iterator();
@@ -47,7 +53,7 @@ public final class NodeRegistry {
                 registry.problems.add(new Problem("?", null, "could not be loaded: " + e.getMessage()));
                 continue;
             }
-            registry.register(pack);
+            registry.register(pack, environment);
         }
         return registry;
     }
@@ -59,10 +65,15 @@ public final class NodeRegistry {
      * @return the number of nodes registered
      */
     public synchronized int register(NodePack pack) {
+        return register(pack, NodeEnvironment.defaults());
+    }
+
+    /** Registers {@code pack} for an Easel instance with the given folders and model files. */
+    public synchronized int register(NodePack pack, NodeEnvironment environment) {
         String packId = safePackId(pack);
         List<Node> packNodes;
         try {
-            packNodes = List.copyOf(pack.nodes());
+            packNodes = List.copyOf(pack.nodes(environment));
         } catch (RuntimeException | LinkageError e) {
             problems.add(new Problem(packId, null, "failed while listing its nodes: " + e));
             return 0;
