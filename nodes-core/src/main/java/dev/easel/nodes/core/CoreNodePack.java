@@ -1,6 +1,7 @@
 package dev.easel.nodes.core;
 
 import dev.easel.node.Node;
+import dev.easel.node.NodeEnvironment;
 import dev.easel.node.NodePack;
 import dev.easel.nodes.core.image.ImageNodes;
 import dev.easel.nodes.core.conditioning.ConditioningNodes;
@@ -25,6 +26,7 @@ import java.util.List;
  *   <li>latents and images: EmptyLatentImage, LatentUpscale, LatentUpscaleBy, EmptyImage, ImageInvert, ImageBlend,
  *       ImageScale, ImageScaleBy;</li>
  *   <li>conditioning: ConditioningCombine, ConditioningConcat, ConditioningSetArea;</li>
+ *   <li>inputs: LoadImage, LoadImageMask (from the instance's input folder);</li>
  *   <li>outputs: SaveImage, PreviewImage, PreviewAny.</li>
  * </ul>
  *
@@ -45,6 +47,11 @@ public final class CoreNodePack implements NodePack {
 
     @Override
     public List<Node> nodes() {
+        return nodes(NodeEnvironment.defaults());
+    }
+
+    @Override
+    public List<Node> nodes(NodeEnvironment environment) {
         List<Node> nodes = new ArrayList<>();
         nodes.addAll(PrimitiveNode.all());
         nodes.addAll(StringNodes.all());
@@ -52,6 +59,7 @@ public final class CoreNodePack implements NodePack {
         nodes.addAll(LatentNodes.all());
         nodes.addAll(ConditioningNodes.all());
         nodes.addAll(ImageNodes.all());
+        nodes.addAll(ImageNodes.loaders(environment.folders()));
         nodes.addAll(OutputNodes.all());
         return List.copyOf(nodes);
     }

@@ -21,7 +21,7 @@ class CoreNodePackTest {
             "IntMath", "FloatMath", "IntToFloat", "FloatToInt",
             "EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
             "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy",
-            "ConditioningCombine", "ConditioningConcat", "ConditioningSetArea",
+            "ConditioningCombine", "ConditioningConcat", "ConditioningSetArea", "LoadImage", "LoadImageMask",
             "SaveImage", "PreviewImage", "PreviewAny");
 
     private static final Set<String> TENSOR_NODES = Set.of("EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",

@@ -1,5 +1,6 @@
 package dev.easel.nodes.core.image;
 
+import dev.easel.node.Folders;
 import dev.easel.node.Node;
 import java.util.List;
 
@@ -14,5 +15,10 @@ public final class ImageNodes {
 
     public static List<Node> all() {
         return List.of(new EmptyImage(), new ImageInvert(), new ImageBlend(), new ImageScale(), new ImageScaleBy());
+    }
+
+    /** The nodes that read images from an instance's folders. */
+    public static List<Node> loaders(Folders folders) {
+        return List.of(new LoadImage(folders), new LoadImageMask(folders));
     }
 }
