@@ -1,0 +1,95 @@
+package dev.easel.nodes.core.vae;
+
+import java.util.Arrays;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * How a model family's latent space relates to its VAE's: LATENT values hold VAE-space latents, the diffusion model
+ * works on {@code model space = VAE space × scaleFactor} (ComfyUI's {@code process_in}; {@code process_out} divides).
+ * Also the cheap latent→RGB preview matrix ComfyUI uses for sampler previews.
+ *
+ * @param name family name as ComfyUI's {@code latent_formats} spells it
+ * @param scaleFactor the VAE latent scale (0.18215 for SD1.x)
+ * @param latentChannels channels of a latent
+ * @param rgbFactors the {@code latentChannels × 3} preview matrix in row-major order (row = latent channel, columns
+ *     R, G, B), or an empty array when the family has none
+ */
+public record LatentFormat(String name, double scaleFactor, int latentChannels, double[] rgbFactors) {
+
+    /** SD1.x (and SD2.x) latents, with ComfyUI's SD15 preview factors. */
+    public static final LatentFormat SD15 = new LatentFormat("SD15", 0.18215, 4, new double[] {
+        //  R        G        B
+        0.3512, 0.2297, 0.3227,
+        0.3250, 0.4974, 0.2350,
+        -0.2829, 0.1762, 0.2721,
+        -0.2120, -0.2616, -0.7177,
+    });
+
+    public LatentFormat {
+        rgbFactors = rgbFactors.clone();
+        if (rgbFactors.length != 0 && rgbFactors.length != latentChannels * 3) {
+            throw new IllegalArgumentException("rgbFactors must be latentChannels x 3");
+        }
+    }
+
+    @Override
+    public double[] rgbFactors() {
+        return rgbFactors.clone();
+    }
+
+    /** VAE space → model space: {@code latent × scaleFactor}. Call inside a PointerScope. */
+    public Tensor processIn(Tensor vaeLatent) {
+        return vaeLatent.mul(new Scalar(scaleFactor));
+    }
+
+    /** Model space → VAE space: {@code latent / scaleFactor}. Call inside a PointerScope. */
+    public Tensor processOut(Tensor modelLatent) {
+        return modelLatent.div(new Scalar(scaleFactor));
+    }
+
+    /**
+     * ComfyUI's "latent2rgb" preview of a <b>model-space</b> latent {@code [B, C, h, w]}: each cell's channels times
+     * {@link #rgbFactors}, then {@code clamp((x + 1) / 2, 0, 1)}; returns float32 {@code [B, h, w, 3]} in 0..1 (one
+     * pixel per latent cell). ComfyUI previews only the first batch element and converts to bytes afterwards.
+     *
+     * @throws UnsupportedOperationException when the format has no preview factors
+     */
+    public Tensor previewRgb(Tensor modelLatent) {
+        if (rgbFactors.length == 0) {
+            throw new UnsupportedOperationException(name + " has no latent preview factors");
+        }
+        if (modelLatent.dim() != 4 || modelLatent.size(1) != latentChannels) {
+            throw new IllegalArgumentException("expected a latent [B, " + latentChannels + ", h, w], got "
+                    + Arrays.toString(modelLatent.shape()));
+        }
+        float[] f = new float[rgbFactors.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) rgbFactors[i];
+        }
+        Tensor matrix = Tensor.create(f, latentChannels, 3);
+        Tensor x = modelLatent.to(ScalarType.Float).cpu().permute(0, 2, 3, 1);
+        Tensor rgb = torch.matmul(x, matrix);
+        return rgb.add(new Scalar(1.0)).div(new Scalar(2.0))
+                .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LatentFormat other && name.equals(other.name) && scaleFactor == other.scaleFactor
+                && latentChannels == other.latentChannels && Arrays.equals(rgbFactors, other.rgbFactors);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + Arrays.hashCode(rgbFactors);
+    }
+
+    @Override
+    public String toString() {
+        return "LatentFormat[" + name + ", scale " + scaleFactor + "]";
+    }
+}
