@@ -46,6 +46,20 @@ public final class FileFingerprint {
         return hash;
     }
 
+    /**
+     * A cheap fingerprint for large files (model checkpoints): absolute path, size and modification time. Changes
+     * when the file is replaced or touched; never reads the content.
+     */
+    public static String stamp(Path file) throws IOException {
+        Path path = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            return "missing:" + path;
+        }
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        return "stamp:" + path + ":" + attrs.size() + ":"
+                + attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     private static String sha256(Path path) throws IOException {
         MessageDigest digest;
         try {

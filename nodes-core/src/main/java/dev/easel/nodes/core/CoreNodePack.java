@@ -6,6 +6,7 @@ import dev.easel.node.NodePack;
 import dev.easel.nodes.core.image.ImageNodes;
 import dev.easel.nodes.core.conditioning.ConditioningNodes;
 import dev.easel.nodes.core.latent.LatentNodes;
+import dev.easel.nodes.core.sd.SdNodes;
 import dev.easel.nodes.core.math.MathNodes;
 import dev.easel.nodes.core.output.OutputNodes;
 import dev.easel.nodes.core.primitive.PrimitiveNode;
@@ -27,6 +28,8 @@ import java.util.List;
  *       ImageScale, ImageScaleBy;</li>
  *   <li>conditioning: ConditioningCombine, ConditioningConcat, ConditioningSetArea;</li>
  *   <li>inputs: LoadImage, LoadImageMask (from the instance's input folder);</li>
+ *   <li>Stable Diffusion: CheckpointLoaderSimple, VAELoader, CLIPTextEncode, CLIPSetLastLayer, VAEDecode, VAEEncode,
+ *       VAEDecodeTiled, VAEEncodeTiled;</li>
  *   <li>outputs: SaveImage, PreviewImage, PreviewAny.</li>
  * </ul>
  *
@@ -60,6 +63,7 @@ public final class CoreNodePack implements NodePack {
         nodes.addAll(ConditioningNodes.all());
         nodes.addAll(ImageNodes.all());
         nodes.addAll(ImageNodes.loaders(environment.folders()));
+        nodes.addAll(SdNodes.all(environment.models()));
         nodes.addAll(OutputNodes.all());
         return List.copyOf(nodes);
     }

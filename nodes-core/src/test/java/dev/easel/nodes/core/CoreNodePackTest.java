@@ -22,9 +22,12 @@ class CoreNodePackTest {
             "EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
             "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy",
             "ConditioningCombine", "ConditioningConcat", "ConditioningSetArea", "LoadImage", "LoadImageMask",
+            "CheckpointLoaderSimple", "VAELoader", "CLIPTextEncode", "CLIPSetLastLayer", "VAEDecode", "VAEEncode",
+            "VAEDecodeTiled", "VAEEncodeTiled",
             "SaveImage", "PreviewImage", "PreviewAny");
 
-    private static final Set<String> TENSOR_NODES = Set.of("EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
+    private static final Set<String> TENSOR_NODES = Set.of("CLIPTextEncode", "VAEDecode", "VAEEncode",
+            "VAEDecodeTiled", "VAEEncodeTiled","EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
             "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy", "ConditioningConcat",
             "SaveImage", "PreviewImage");
 

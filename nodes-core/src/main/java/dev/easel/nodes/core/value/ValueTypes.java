@@ -9,6 +9,12 @@ public final class ValueTypes {
     public static final String MASK = "MASK";
     /** A batch of latents: {@link Latent}. */
     public static final String LATENT = "LATENT";
+    /** A diffusion model: {@code dev.easel.nodes.core.sd.DiffusionModel}. */
+    public static final String MODEL = "MODEL";
+    /** A text encoder with its tokenizer: {@code dev.easel.nodes.core.sd.ClipModel}. */
+    public static final String CLIP = "CLIP";
+    /** An autoencoder: {@code dev.easel.nodes.core.sd.VaeModel}. */
+    public static final String VAE = "VAE";
     /** Text conditioning: {@link Conditioning}. */
     public static final String CONDITIONING = "CONDITIONING";
 

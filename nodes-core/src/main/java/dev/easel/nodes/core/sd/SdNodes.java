@@ -1,0 +1,17 @@
+package dev.easel.nodes.core.sd;
+
+import dev.easel.node.ModelLibrary;
+import dev.easel.node.Node;
+import java.util.List;
+
+/** The Stable Diffusion model nodes of the core pack. */
+public final class SdNodes {
+
+    private SdNodes() {
+    }
+
+    public static List<Node> all(ModelLibrary models) {
+        return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
+                new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled());
+    }
+}
