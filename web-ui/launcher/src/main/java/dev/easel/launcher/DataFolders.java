@@ -31,9 +31,7 @@ final class DataFolders implements Folders {
      * @param outputDir where output nodes write, or {@code null} for {@code <dataDir>/output}
      */
     static DataFolders prepare(Path dataDir, Path outputDir) throws IOException {
-        Path data = dataDir.toAbsolutePath().normalize();
-        Path output = outputDir == null ? data.resolve("output") : outputDir.toAbsolutePath().normalize();
-        DataFolders folders = new DataFolders(data.resolve("input"), output, data.resolve("temp"));
+        DataFolders folders = locate(dataDir, outputDir);
         Files.createDirectories(folders.input);
         Files.createDirectories(folders.output);
         if (Files.isDirectory(folders.temp)) {
@@ -41,6 +39,13 @@ final class DataFolders implements Folders {
         }
         Files.createDirectories(folders.temp);
         return folders;
+    }
+
+    /** The folders' paths, touching nothing on disk. */
+    static DataFolders locate(Path dataDir, Path outputDir) {
+        Path data = dataDir.toAbsolutePath().normalize();
+        Path output = outputDir == null ? data.resolve("output") : outputDir.toAbsolutePath().normalize();
+        return new DataFolders(data.resolve("input"), output, data.resolve("temp"));
     }
 
     /** Deletes what is inside {@code folder} (symbolic links are removed, never followed). */

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,14 @@ final class NodesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print ComfyUI's object_info JSON instead (GET /object_info).")
     boolean json;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+            description = "The data folder whose models/ and input/ fill the choices (default: ./${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--extra-model-paths", paramLabel = "FILE",
+            description = "Also list the model folders of this extra_model_paths.yaml (repeatable).")
+    List<Path> extraModelPaths = new java.util.ArrayList<>();
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "A node class name (class_type).")
     String name;
 
@@ -51,7 +60,7 @@ final class NodesCommand implements Callable<Integer> {
     public Integer call() throws JsonProcessingException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NodeRegistry registry = Registries.load(err);
+        NodeRegistry registry = Registries.load(err, dataDir, null, extraModelPaths);
         List<RegisteredNode> nodes = select(registry);
         if (nodes.isEmpty() && name == null) {
             err.println("No node types are registered (is easel-nodes-core on the class path?).");

@@ -1,16 +1,48 @@
 package dev.easel.launcher;
 
 import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.node.NodeEnvironment;
+import dev.easel.nodes.core.model.folders.FolderModelLibrary;
+import dev.easel.nodes.core.model.folders.ModelFolders;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Builds the node registry from the class path and reports its problems as warnings. */
+/** Builds the node registry from the class path for a data folder, and reports its problems as warnings. */
 final class Registries {
+
+    /** The file ComfyUI users know, picked up from the data folder when it is there. */
+    static final String EXTRA_MODEL_PATHS = "extra_model_paths.yaml";
 
     private Registries() {
     }
 
-    static NodeRegistry load(PrintWriter err) {
-        NodeRegistry registry = NodeRegistry.fromClassPath(EaselCli.class.getClassLoader());
+    /**
+     * @param dataDir    the data folder; its {@code models/} holds the model files in ComfyUI's layout
+     * @param outputDir  where output nodes write, or {@code null} for {@code <dataDir>/output}
+     * @param extraPaths further {@code extra_model_paths.yaml} files (ComfyUI's format)
+     */
+    static NodeRegistry load(PrintWriter err, Path dataDir, Path outputDir, List<Path> extraPaths) {
+        ModelFolders models = new ModelFolders(dataDir.toAbsolutePath().normalize());
+        List<Path> yamls = new ArrayList<>();
+        Path inData = dataDir.resolve(EXTRA_MODEL_PATHS);
+        if (Files.isRegularFile(inData)) {
+            yamls.add(inData);
+        }
+        yamls.addAll(extraPaths);
+        for (Path yaml : yamls) {
+            try {
+                models.loadExtraModelPaths(yaml);
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("warning: cannot use " + yaml + ": " + e.getMessage());
+            }
+        }
+        NodeEnvironment environment = new NodeEnvironment(DataFolders.locate(dataDir, outputDir),
+                new FolderModelLibrary(models));
+        NodeRegistry registry = NodeRegistry.fromClassPath(EaselCli.class.getClassLoader(), environment);
         for (NodeRegistry.Problem problem : registry.problems()) {
             err.println("warning: " + problem);
         }

@@ -88,6 +88,11 @@ final class RunCommand implements Callable<Integer> {
                     + "emptied at start.")
     Path dataDir;
 
+    @Option(names = "--extra-model-paths", paramLabel = "FILE",
+            description = "Also use the model folders of this extra_model_paths.yaml (ComfyUI's format; repeatable). "
+                    + "<data-dir>/extra_model_paths.yaml is read when it exists.")
+    List<Path> extraModelPaths = new ArrayList<>();
+
     @Option(names = "--sequential", description = "Run one node at a time (default: independent branches in parallel).")
     boolean sequential;
 
@@ -127,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
 
-        NodeRegistry registry = Registries.load(err);
+        NodeRegistry registry = Registries.load(err, dataDir, out, extraModelPaths);
         String unknownInput = checkOverrideInputs(overrides, workflow, registry);
         if (unknownInput != null) {
             err.println("error: " + unknownInput);

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.workflow.WorkflowParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NodesCommandTest {
 
@@ -33,6 +36,27 @@ class NodesCommandTest {
         CliHarness.Result none = new CliHarness().execute("nodes", "NoSuchNodeAnywhere");
         assertEquals(ExitCodes.USAGE, none.exitCode(), none.toString());
         assertTrue(none.err().contains("NoSuchNodeAnywhere"), none.toString());
+    }
+
+    @Test
+    void checkpointChoicesComeFromTheDataFoldersModelsAndExtraModelPaths(@TempDir Path dir) throws Exception {
+        Path checkpoints = dir.resolve("data/models/checkpoints/sd15");
+        Files.createDirectories(checkpoints);
+        Files.writeString(checkpoints.resolve("mine.safetensors"), "");
+        Path comfy = dir.resolve("ComfyUI/models/checkpoints");
+        Files.createDirectories(comfy);
+        Files.writeString(comfy.resolve("theirs.ckpt"), "");
+        Path yaml = Files.writeString(dir.resolve("extra_model_paths.yaml"), """
+                comfyui:
+                  base_path: ComfyUI
+                  checkpoints: models/checkpoints
+                """);
+        CliHarness.Result r = new CliHarness().execute("nodes", "--json", "CheckpointLoaderSimple", "--data-dir",
+                dir.resolve("data").toString(), "--extra-model-paths", yaml.toString());
+        assertEquals(ExitCodes.SUCCESS, r.exitCode(), r.toString());
+        JsonNode choices = WorkflowParser.mapper().readTree(r.out())
+                .at("/CheckpointLoaderSimple/input/required/ckpt_name/0");
+        assertEquals("[\"sd15/mine.safetensors\",\"theirs.ckpt\"]", choices.toString());
     }
 
     @Test
