@@ -15,16 +15,56 @@ import dev.easel.nodes.core.vae.AutoencoderKL;
 import dev.easel.nodes.core.vae.LatentFormat;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Loads a single-file checkpoint into its three parts. The parts share the file's tensors (no copies beyond the one
  * float32 conversion); each part owns its weights and frees them when its last owner releases it.
+ *
+ * <p>Missing weights are errors naming the file and the weight. Weights of the file that no part uses are reported
+ * the way ComfyUI does ("left over keys": a log line, and loading goes on): in {@link Parts#unexpectedKeys()} and as
+ * a warning on the {@code easel.models} logger, leaving out what ComfyUI's SD1 loader drops on purpose
+ * ({@link #isIgnored(String)}).
  */
 public final class CheckpointLoading {
 
-    /** The loaded parts, each with one (creation) owner. */
-    public record Parts(DiffusionModel model, ClipModel clip, VaeModel vae) {
+    private static final System.Logger LOG = System.getLogger("easel.models");
+
+    /** How many left-over keys the warning names. */
+    private static final int KEYS_IN_WARNING = 10;
+
+    /**
+     * The DDPM schedule buffers that LDM training code saves with every SD checkpoint ({@code register_schedule});
+     * inference recomputes the schedule ({@link DiscreteSchedule#sd1()}), as ComfyUI does.
+     */
+    private static final Set<String> SCHEDULE_BUFFERS = Set.of("betas", "alphas_cumprod", "alphas_cumprod_prev",
+            "sqrt_alphas_cumprod", "sqrt_one_minus_alphas_cumprod", "log_one_minus_alphas_cumprod",
+            "sqrt_recip_alphas_cumprod", "sqrt_recipm1_alphas_cumprod", "posterior_variance",
+            "posterior_log_variance_clipped", "posterior_mean_coef1", "posterior_mean_coef2");
+
+    /**
+     * The loaded parts, each with one (creation) owner.
+     *
+     * @param unexpectedKeys the file's weights that no part uses (sorted; empty for a clean SD1.x file), apart from
+     *     the ones {@link #isIgnored(String)} names
+     */
+    public record Parts(DiffusionModel model, ClipModel clip, VaeModel vae, List<String> unexpectedKeys) {
+        public Parts {
+            unexpectedKeys = List.copyOf(unexpectedKeys);
+        }
+
+        /** Parts with no left-over keys. */
+        public Parts(DiffusionModel model, ClipModel clip, VaeModel vae) {
+            this(model, clip, vae, List.of());
+        }
     }
 
     private CheckpointLoading() {
@@ -44,19 +84,87 @@ public final class CheckpointLoading {
             }
             String identity = FileFingerprint.stamp(file);
             UNetModel unet = loadUnet(all.withPrefix(detected.prefix(ModelComponent.UNET)));
-            ClipTextModel clip = ClipTextModel.load(
-                    all.withPrefix(detected.prefix(ModelComponent.TEXT_ENCODER) + "text_model."));
-            StateDict vaeWeights = all.withPrefix(detected.prefix(ModelComponent.VAE));
-            AutoencoderKL vae;
+            ClipTextModel clip = null;
+            AutoencoderKL vae = null;
             try {
-                vae = AutoencoderKL.of(vaeWeights);
-            } finally {
-                vaeWeights.release();
+                clip = loadClip(all.withPrefix(detected.prefix(ModelComponent.TEXT_ENCODER) + "text_model."));
+                touchAllWeights(clip);
+                vae = buildVae(file, all.withPrefix(detected.prefix(ModelComponent.VAE)));
+            } catch (RuntimeException e) {
+                unet.release();
+                if (clip != null) {
+                    clip.release();
+                }
+                throw e;
+            }
+            List<String> unexpected = unexpectedKeys(all);
+            if (!unexpected.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, () -> describeLeftOver(file, unexpected));
             }
             return new Parts(new DiffusionModel(unet, DiscreteSchedule.sd1(), LatentFormat.SD15, identity + "#unet"),
-                    ClipModel.sd1(clip, identity + "#clip"), new VaeModel(vae, identity + "#vae"));
+                    ClipModel.sd1(clip, identity + "#clip"), new VaeModel(vae, identity + "#vae"), unexpected);
         } finally {
             all.release();
+        }
+    }
+
+    /**
+     * True for the keys of an SD1.x checkpoint that ComfyUI's loader drops without using: the DDPM schedule buffers,
+     * the text encoder's {@code position_ids} buffer (it is {@code arange(77)}) and EMA copies ({@code model_ema.*}).
+     */
+    public static boolean isIgnored(String key) {
+        return SCHEDULE_BUFFERS.contains(key)
+                || key.startsWith("model_ema.")
+                || key.startsWith("cond_stage_model.") && key.endsWith("embeddings.position_ids");
+    }
+
+    /**
+     * The keys of {@code all} that no model has read (see {@link StateDict#usedKeys()}) and that are not ignored. A
+     * module's {@code bias} counts as used when its {@code weight} was: the UNet checks its weights when it is built
+     * but looks its (optional) biases up only as it computes.
+     */
+    static List<String> unexpectedKeys(StateDict all) {
+        Set<String> used = all.usedKeys();
+        List<String> out = new ArrayList<>();
+        for (String key : all.keys()) { // sorted
+            boolean biasOfUsedWeight = key.endsWith(".bias")
+                    && used.contains(key.substring(0, key.length() - "bias".length()) + "weight");
+            if (!used.contains(key) && !biasOfUsedWeight && !isIgnored(key)) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    private static String describeLeftOver(Path file, List<String> keys) {
+        return file.getFileName() + ": " + keys.size() + " left over key" + (keys.size() == 1 ? "" : "s")
+                + " that no model uses: " + String.join(", ", keys.subList(0, Math.min(KEYS_IN_WARNING, keys.size())))
+                + (keys.size() > KEYS_IN_WARNING ? " … (and " + (keys.size() - KEYS_IN_WARNING) + " more)" : "");
+    }
+
+    /**
+     * The text encoder reads its weights by name as it computes, not when it is built. A one-token forward pass at
+     * load reads each of them once, so that a missing weight fails now (naming the file and the key) rather than at
+     * the first prompt, and so that {@link StateDict#usedKeys()} knows them. It costs one read of the weights.
+     */
+    private static void touchAllWeights(ClipTextModel clip) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor token = torch.zeros(new long[] {1, 1}, new TensorOptions(ScalarType.Long));
+            clip.forward(token, -1, true);
+        }
+    }
+
+    /** The VAE over {@code weights} (released here); shape or key problems name the file. */
+    private static AutoencoderKL buildVae(Path file, StateDict weights) {
+        try {
+            return AutoencoderKL.of(weights);
+        } catch (StateDict.MissingWeightException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file.getFileName() + " (" + weights.keyPrefix() + "*): "
+                    + e.getMessage(), e);
+        } finally {
+            weights.release();
         }
     }
 
@@ -69,14 +177,25 @@ public final class CheckpointLoading {
                 throw new UnsupportedModelException(file.getFileName().toString(), "holds no VAE ("
                         + detected.family().displayName() + ")");
             }
-            StateDict weights = all.withPrefix(detected.prefix(ModelComponent.VAE));
+            AutoencoderKL vae = buildVae(file, all.withPrefix(detected.prefix(ModelComponent.VAE)));
             try {
-                return new VaeModel(AutoencoderKL.of(weights), FileFingerprint.stamp(file) + "#vae");
-            } finally {
-                weights.release();
+                return new VaeModel(vae, FileFingerprint.stamp(file) + "#vae");
+            } catch (IOException | RuntimeException e) {
+                vae.release();
+                throw e;
             }
         } finally {
             all.release();
+        }
+    }
+
+    /** The text encoder over {@code weights}, which it takes over (released here when that fails). */
+    private static ClipTextModel loadClip(StateDict weights) {
+        try {
+            return ClipTextModel.load(weights);
+        } catch (RuntimeException e) {
+            weights.release();
+            throw e;
         }
     }
 

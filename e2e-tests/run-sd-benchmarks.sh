@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SD1.5-size benchmarks of issue 4 (numbers, not tests): UNet forward efficiency vs. matmul, and checkpoint loading
+# time / peak RSS. Writes a 2.1 GB random-weight checkpoint to e2e-tests/target/sd15-random/ on first use.
+# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|all] [--runs N]   (default: all, 3 runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"; shift || true
+mvn -B -q -DskipTests install -pl e2e-tests -am
+cp_file="$PWD/e2e-tests/target/bench.classpath"
+mvn -B -q -pl e2e-tests dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >/dev/null
+bench() {
+  # Each mode in its own JVM, so that one mode's memory does not count in the next one's peak RSS.
+  java -Xms256m -Xmx1g -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "e2e-tests/target/classes:$(cat "$cp_file")" dev.easel.bench.sd.SdBenchmarks "$@"
+}
+if [[ "$what" == all || "$what" == load ]]; then
+  bench gen
+  bench load-mmap --runs 1 "$@"
+  bench load "$@"
+fi
+if [[ "$what" == all || "$what" == unet ]]; then
+  bench unet "$@"
+fi

@@ -1,0 +1,80 @@
+package dev.easel.nodes.core.sd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.nodes.core.unet.UNetConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A full-size SD1.5-layout checkpoint (every tensor of {@code sd15_keys.tsv}, random float16 weights, 2.1 GB, written
+ * once into {@code nodes-core/target/sd15-random/} and reused) loads through {@link CheckpointLoading} with no
+ * missing and no left-over keys, and one UNet step on it gives finite numbers of the right shape.
+ *
+ * <p>Opt-in, because it writes 2.1 GB and needs about 7 GB of memory: {@code -Deasel.fullsize=true}. On two cores:
+ * about 14 s to generate the file the first time (reused after that), 3 to 4 s to load it, 1 s for the steps.
+ */
+@EnabledIfSystemProperty(named = "easel.fullsize", matches = "true")
+class FullSizeCheckpointTest {
+
+    static final Path FIXTURES = Path.of(System.getProperty("easel.repo.root", "."))
+            .resolve("../shared/fixtures").normalize();
+
+    /** The generated checkpoint, written on first use. */
+    static Path checkpoint() throws Exception {
+        Path root = Path.of(System.getProperty("easel.repo.root", "."));
+        Path out = root.resolve("nodes-core/target/sd15-random/sd15_random_s1_f16.safetensors");
+        return RandomSd15Checkpoint.write(FIXTURES.resolve("sd15_keys.tsv"), out, 1);
+    }
+
+    @Test
+    void loadsWithEveryKeyUsedAndRunsAUnetStep() throws Exception {
+        long t0 = System.nanoTime();
+        Path file = checkpoint();
+        long t1 = System.nanoTime();
+        assertTrue(Files.size(file) > 2_000_000_000L, "a full-size file");
+        CheckpointLoading.Parts parts = CheckpointLoading.load(file, ScalarType.Float);
+        long t2 = System.nanoTime();
+        try {
+            assertEquals(java.util.List.of(), parts.unexpectedKeys());
+            UNetConfig config = parts.model().unet().config();
+            assertEquals(320, config.modelChannels());
+            assertEquals(768, parts.clip().model().config().width());
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+                torch.manual_seed(3);
+                Tensor x = torch.randn(1, 4, 8, 8);
+                Tensor t = torch.full(new long[] {1}, new org.bytedeco.pytorch.Scalar(500.0),
+                        new org.bytedeco.pytorch.TensorOptions(ScalarType.Float));
+                Tensor context = torch.randn(1, 77, 768);
+                Tensor eps = parts.model().unet().forward(x, t, context);
+                assertArrayEquals(new long[] {1, 4, 8, 8}, eps.shape());
+                assertTrue(eps.isfinite().all().item().toBool(), "finite UNet output");
+                double std = eps.std().item().toDouble();
+                assertTrue(std > 0 && std < 1e3, "UNet output std " + std);
+                // the text encoder and the VAE run too
+                Tensor tokens = torch.zeros(new long[] {1, 77}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Long));
+                Tensor last = parts.clip().model().lastHidden(tokens);
+                assertTrue(last.isfinite().all().item().toBool(), "finite CLIP output");
+                Tensor image = parts.vae().vae().decode(x);
+                assertArrayEquals(new long[] {1, 3, 64, 64}, image.shape());
+                assertTrue(image.isfinite().all().item().toBool(), "finite VAE output");
+            }
+            long t3 = System.nanoTime();
+            System.out.printf("[full-size SD1.5] file %.1f s (%s), load %.1f s, UNet+CLIP+VAE step %.1f s%n",
+                    (t1 - t0) / 1e9, "generated or reused", (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        } finally {
+            parts.model().release();
+            parts.clip().release();
+            parts.vae().release();
+        }
+    }
+}
