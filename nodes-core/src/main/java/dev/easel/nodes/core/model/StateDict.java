@@ -39,6 +39,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class StateDict implements RefCounted {
 
+    private static final ThreadLocal<String> LAST_ACCESSED = new ThreadLocal<>();
+
     /** Bytes read and converted at a time: small enough to stay in the cache between the read and the copy. */
     private static final long CHUNK = 4L << 20;
     /** Threads reading one file. */
@@ -230,7 +232,16 @@ public final class StateDict implements RefCounted {
                     : new MissingWeightException(origin, keyPrefix + key);
         }
         used.add(keyPrefix + key);
+        LAST_ACCESSED.set(keyPrefix + key);
         return t;
+    }
+
+    /**
+     * The full name of the last weight {@link #get} returned on this thread. Models read weights by name just before
+     * using them, so when a computation fails on a weight of the wrong shape, this names it.
+     */
+    public static String lastAccessedKey() {
+        return LAST_ACCESSED.get();
     }
 
     /**

@@ -88,12 +88,19 @@ public final class CheckpointLoading {
             AutoencoderKL vae = null;
             try {
                 clip = loadClip(all.withPrefix(detected.prefix(ModelComponent.TEXT_ENCODER) + "text_model."));
-                touchAllWeights(clip);
+                ClipTextModel probedClip = clip;
+                probe(file, all, () -> touchAllWeights(probedClip));
                 vae = buildVae(file, all.withPrefix(detected.prefix(ModelComponent.VAE)));
+                AutoencoderKL probedVae = vae;
+                probe(file, all, () -> probeUnet(unet));
+                probe(file, all, () -> probeVae(probedVae));
             } catch (RuntimeException e) {
                 unet.release();
                 if (clip != null) {
                     clip.release();
+                }
+                if (vae != null) {
+                    vae.release();
                 }
                 throw e;
             }
@@ -151,6 +158,52 @@ public final class CheckpointLoading {
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             Tensor token = torch.zeros(new long[] {1, 1}, new TensorOptions(ScalarType.Long));
             clip.forward(token, -1, true);
+        }
+    }
+
+    /**
+     * Runs a tiny computation through a model so that a weight of the wrong shape fails at load, with an error that
+     * names the file, the layer and its weights' shapes, instead of in the middle of a workflow.
+     */
+    private static void probe(Path file, StateDict all, Runnable computation) {
+        try {
+            computation.run();
+        } catch (StateDict.MissingWeightException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String key = StateDict.lastAccessedKey();
+            if (key == null) {
+                throw e;
+            }
+            String layer = key.replaceAll("\\.(weight|bias)$", "");
+            List<String> shapes = new ArrayList<>();
+            for (String name : all.keys()) {
+                if (name.startsWith(layer + ".")) {
+                    shapes.add(name + " " + java.util.Arrays.toString(all.get(name).shape()));
+                }
+            }
+            String cause = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException(file.getFileName() + ": the weights of '" + layer
+                    + "' do not fit the model (" + String.join(", ", shapes) + "): " + cause, e);
+        }
+    }
+
+    /** One UNet step on an 8×8 latent (about 1/64 of a 512² step). */
+    private static void probeUnet(UNetModel unet) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            var config = unet.config();
+            Tensor x = torch.zeros(1, config.inChannels(), 8, 8);
+            Tensor t = torch.ones(1);
+            Tensor context = config.contextDim() == null ? null : torch.zeros(1, 77, config.contextDim());
+            unet.forward(x, t, context);
+        }
+    }
+
+    /** A decode of one latent pixel and an encode of an 8×8 image. */
+    private static void probeVae(AutoencoderKL vae) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            vae.decode(torch.zeros(1, vae.config().zChannels(), 1, 1));
+            vae.encode(torch.zeros(1, 8, 8, 3));
         }
     }
 
