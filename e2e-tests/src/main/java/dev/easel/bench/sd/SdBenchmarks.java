@@ -1,5 +1,6 @@
 package dev.easel.bench.sd;
 
+import dev.easel.nodes.core.model.files.RandomCheckpointWriter;
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.sd.CheckpointLoading;
 import dev.easel.nodes.core.unet.UNetModel;
@@ -77,7 +78,7 @@ public final class SdBenchmarks {
             case "unet" -> unet(manifest, runs);
             case "gen" -> {
                 long t0 = System.nanoTime();
-                RandomSd15Checkpoint.write(manifest, file, 1);
+                RandomCheckpointWriter.write(manifest, file, 1);
                 System.out.printf(Locale.ROOT, "checkpoint %s: %.2f GB, ready in %.1f s%n", file,
                         Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
             }
@@ -151,7 +152,7 @@ public final class SdBenchmarks {
         try (PointerScope scope = new PointerScope()) {
             torch.manual_seed(11);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (RandomSd15Checkpoint.Entry e : RandomSd15Checkpoint.readManifest(manifest)) {
+            for (RandomCheckpointWriter.Entry e : RandomCheckpointWriter.readManifest(manifest)) {
                 if (!e.name().startsWith(prefix)) {
                     continue;
                 }

@@ -1,6 +1,8 @@
 package dev.easel.nodes.core.image;
 
 import dev.easel.node.Folders;
+import dev.easel.node.InputProblem;
+import dev.easel.node.NodeInputs;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -74,6 +76,20 @@ final class InputImages {
             throw new NoSuchFileException(file.toString(), null, "no such image");
         }
         return file;
+    }
+
+    /** LoadImage's VALIDATE_INPUTS: the named image must exist. */
+    static List<InputProblem> validate(Folders folders, NodeInputs literals) {
+        if (!literals.has("image")) {
+            return List.of();
+        }
+        try {
+            resolve(folders, literals.getString("image"));
+            return List.of();
+        } catch (IOException e) {
+            return List.of(new InputProblem("image", "Invalid image file: "
+                    + literals.getString("image")));
+        }
     }
 
     /** Every frame of the file (one for still images), decoded by javax.imageio (with the WebP plugin). */

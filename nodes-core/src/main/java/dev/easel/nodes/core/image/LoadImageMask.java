@@ -48,15 +48,7 @@ public final class LoadImageMask implements Node {
 
     @Override
     public List<InputProblem> validateInputs(NodeInputs literals) {
-        if (!literals.has("image")) {
-            return List.of();
-        }
-        try {
-            InputImages.resolve(folders, literals.getString("image"));
-            return List.of();
-        } catch (IOException e) {
-            return List.of(new InputProblem("image", "Invalid image file: " + literals.getString("image")));
-        }
+        return InputImages.validate(folders, literals);
     }
 
     @Override

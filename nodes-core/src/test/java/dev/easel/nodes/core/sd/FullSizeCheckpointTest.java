@@ -1,5 +1,6 @@
 package dev.easel.nodes.core.sd;
 
+import dev.easel.nodes.core.model.files.RandomCheckpointWriter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class FullSizeCheckpointTest {
     static Path checkpoint() throws Exception {
         Path root = Path.of(System.getProperty("easel.repo.root", "."));
         Path out = root.resolve("nodes-core/target/sd15-random/sd15_random_s1_f16.safetensors");
-        return RandomSd15Checkpoint.write(FIXTURES.resolve("sd15_keys.tsv"), out, 1);
+        return RandomCheckpointWriter.write(FIXTURES.resolve("sd15_keys.tsv"), out, 1);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.easel.nodes.core.sd;
+package dev.easel.nodes.core.model.files;
 
 import dev.easel.runtime.Torch;
 import dev.easel.runtime.safetensors.SafetensorsFile;
@@ -34,7 +34,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * depend on the others. The file is written next to its final name and renamed, and is reused when a file with the
  * same manifest, seed and generator version is already there (its {@code __metadata__} records them).
  */
-public final class RandomSd15Checkpoint {
+public final class RandomCheckpointWriter {
 
     /** Bump when the recipe changes, so that files written by an older recipe are rewritten. */
     static final String VERSION = "1";
@@ -43,7 +43,7 @@ public final class RandomSd15Checkpoint {
     public record Entry(String name, String dtype, long[] shape) {
     }
 
-    private RandomSd15Checkpoint() {
+    private RandomCheckpointWriter() {
     }
 
     /** The entries of a manifest: tab-separated name, dtype ({@code F16}, {@code F32}, {@code I64}), shape {@code 4x3x3}. */
