@@ -3,7 +3,9 @@ package dev.easel.nodes.core.unet;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
 
 import java.util.List;
+import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * One attention evaluation inside a transformer block, as seen by a {@link UNetPatches.AttentionPatch}. {@link #x} is
@@ -128,6 +130,18 @@ public final class AttentionCall {
         Tensor qh = q.reshape(b, n, heads, d).transpose(1, 2);
         Tensor kh = k.reshape(b, k.size(1), heads, d).transpose(1, 2);
         Tensor vh = v.reshape(b, v.size(1), heads, d).transpose(1, 2);
-        return scaled_dot_product_attention(qh, kh, vh).transpose(1, 2).reshape(b, n, inner);
+        // ATen's CPU attention kernel splits the work over its own (OpenMP) pool and calls BLAS inside each split:
+        // with a multi-threaded BLAS as well the two pools oversubscribe the cores (2-3x slower on 2 cores).
+        int blasThreads = torch.get_num_threads() > 1 && q.is_cpu() ? openblas_full.openblas_get_num_threads() : 1;
+        if (blasThreads > 1) {
+            openblas_full.openblas_set_num_threads(1);
+        }
+        try {
+            return scaled_dot_product_attention(qh, kh, vh).transpose(1, 2).reshape(b, n, inner);
+        } finally {
+            if (blasThreads > 1) {
+                openblas_full.openblas_set_num_threads(blasThreads);
+            }
+        }
     }
 }

@@ -198,7 +198,7 @@ public final class UNetModel implements RefCounted {
                     ? "this UNet needs a y vector of width " + config.admInChannels()
                     : "this UNet takes no y vector");
         }
-        return scoped(() -> {
+        return CpuThreads.compute(x.is_cpu(), () -> scoped(() -> {
             ScalarType dtype = weights.get("input_blocks.0.0.weight").scalar_type().intern();
             Tensor xin = as(x, dtype);
             Tensor ctx = context == null ? null : as(context, dtype);
@@ -228,7 +228,7 @@ public final class UNetModel implements RefCounted {
             }
             Tensor out = silu(groupNorm(h, "out.0.", NORM_EPS));
             return conv(out, "out.2.", 1, 1);
-        });
+        }));
     }
 
     /**
@@ -381,7 +381,22 @@ public final class UNetModel implements RefCounted {
     }
 
     private Tensor linearLayer(Tensor x, String p) {
-        return linear(x, w(p + "weight"), b(p + "bias"));
+        Tensor weight = w(p + "weight");
+        if (!x.is_cpu()) {
+            return linear(x, weight, b(p + "bias"));
+        }
+        // On the CPU a linear layer runs as a 1x1 convolution over the rows seen as a channels-last [1, K, 1, M]
+        // image: oneDNN then uses ATen's thread pool at close to matmul speed (about 2x OpenBLAS on one thread,
+        // which is what CpuThreads leaves it during a forward). Same result up to float rounding.
+        long k = x.size(-1);
+        long[] shape = x.shape();
+        long rows = x.numel() / k;
+        long outFeatures = weight.size(0);
+        Tensor image = x.reshape(1, 1, rows, k).permute(0, 3, 1, 2);
+        Tensor y = conv2d(image, weight.view(outFeatures, k, 1, 1), b(p + "bias"), new long[] {1, 1},
+                new long[] {0, 0}, new long[] {1, 1}, 1);
+        shape[shape.length - 1] = outFeatures;
+        return y.permute(0, 2, 3, 1).reshape(shape);
     }
 
     private Tensor w(String key) {
