@@ -243,17 +243,6 @@ public final class SafetensorsWriter {
 
     /** Compares as Rust's {@code str} ordering does: by UTF-8 bytes, i.e. by code point. */
     private static int compareUtf8(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return dev.easel.runtime.CodePointOrder.compare(a, b);
     }
 }

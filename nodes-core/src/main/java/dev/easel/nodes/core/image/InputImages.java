@@ -1,6 +1,8 @@
 package dev.easel.nodes.core.image;
 
+import dev.easel.node.FileFingerprint;
 import dev.easel.node.Folders;
+import dev.easel.node.InputSpec;
 import dev.easel.node.InputProblem;
 import dev.easel.node.NodeInputs;
 import java.awt.image.BufferedImage;
@@ -76,6 +78,16 @@ final class InputImages {
             throw new NoSuchFileException(file.toString(), null, "no such image");
         }
         return file;
+    }
+
+    /** The {@code image} COMBO of the loaders: files in the input folder, with the editor's upload button. */
+    static InputSpec.Builder imageInput(Folders folders) {
+        return InputSpec.combo("image", () -> list(folders)).option("image_upload", true).validatedByNode();
+    }
+
+    /** The loaders' IS_CHANGED: the content of the named file. */
+    static Object fingerprint(Folders folders, NodeInputs inputs) throws IOException {
+        return FileFingerprint.of(resolve(folders, inputs.getString("image")));
     }
 
     /** LoadImage's VALIDATE_INPUTS: the named image must exist. */

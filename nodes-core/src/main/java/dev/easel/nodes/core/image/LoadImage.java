@@ -1,9 +1,7 @@
 package dev.easel.nodes.core.image;
 
-import dev.easel.node.FileFingerprint;
 import dev.easel.node.Folders;
 import dev.easel.node.InputProblem;
-import dev.easel.node.InputSpec;
 import dev.easel.node.Node;
 import dev.easel.node.NodeContext;
 import dev.easel.node.NodeInputs;
@@ -36,8 +34,7 @@ public final class LoadImage implements Node {
         this.schema = NodeSchema.builder("LoadImage")
                 .displayName("Load Image")
                 .category("image")
-                .required(InputSpec.combo("image", () -> InputImages.list(folders)).option("image_upload", true)
-                        .validatedByNode())
+                .required(InputImages.imageInput(folders))
                 .output(ValueTypes.IMAGE)
                 .output(ValueTypes.MASK)
                 .build();
@@ -55,7 +52,7 @@ public final class LoadImage implements Node {
 
     @Override
     public Object fingerprint(NodeInputs inputs) throws IOException {
-        return FileFingerprint.of(InputImages.resolve(folders, inputs.getString("image")));
+        return InputImages.fingerprint(folders, inputs);
     }
 
     @Override

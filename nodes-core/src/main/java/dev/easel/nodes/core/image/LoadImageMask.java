@@ -1,6 +1,5 @@
 package dev.easel.nodes.core.image;
 
-import dev.easel.node.FileFingerprint;
 import dev.easel.node.Folders;
 import dev.easel.node.InputProblem;
 import dev.easel.node.InputSpec;
@@ -34,8 +33,7 @@ public final class LoadImageMask implements Node {
         this.schema = NodeSchema.builder("LoadImageMask")
                 .displayName("Load Image (as Mask)")
                 .category("mask")
-                .required(InputSpec.combo("image", () -> InputImages.list(folders)).option("image_upload", true)
-                        .validatedByNode())
+                .required(InputImages.imageInput(folders))
                 .required(InputSpec.combo("channel", CHANNELS))
                 .output(ValueTypes.MASK)
                 .build();
@@ -53,7 +51,7 @@ public final class LoadImageMask implements Node {
 
     @Override
     public Object fingerprint(NodeInputs inputs) throws IOException {
-        return FileFingerprint.of(InputImages.resolve(folders, inputs.getString("image")));
+        return InputImages.fingerprint(folders, inputs);
     }
 
     @Override

@@ -523,18 +523,5 @@ public final class ModelFolders {
     }
 
     /** Python's string order (by code point), which differs from {@link String#compareTo} above U+FFFF. */
-    static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-    };
+    static final Comparator<String> CODE_POINT_ORDER = dev.easel.runtime.CodePointOrder.INSTANCE;
 }
