@@ -52,6 +52,7 @@ class ExampleWorkflowsTest {
         String name = file.getFileName().toString().replace(".json", "");
         Path data = scratch.resolve(name + "-data");
         Path out = scratch.resolve(name + "-out");
+        linkFixtureCheckpoints(data);
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();
         CommandLine cli = EaselCli.newCommandLine();
@@ -84,6 +85,21 @@ class ExampleWorkflowsTest {
         }
         boolean savesImages = workflow.nodes().stream().anyMatch(n -> "SaveImage".equals(n.classType()));
         assertTrue(!savesImages || fileCount > 0, "a SaveImage workflow reports its files\n" + report);
+    }
+
+    /**
+     * Puts the reference fixtures' tiny random-weight checkpoints into {@code <data>/models/checkpoints}, where the
+     * SD example workflows look for them (no model is shipped yet).
+     */
+    static void linkFixtureCheckpoints(Path data) throws IOException {
+        Path checkpoints = Files.createDirectories(data.resolve("models/checkpoints"));
+        Path fixtures = repoRoot().resolve("../shared/fixtures").normalize();
+        try (Stream<Path> list = Files.list(fixtures)) {
+            for (Path ckpt : list.filter(p -> p.getFileName().toString().endsWith(".safetensors")
+                    && p.getFileName().toString().startsWith("sd15_tiny")).toList()) {
+                Files.createSymbolicLink(checkpoints.resolve(ckpt.getFileName()), ckpt);
+            }
+        }
     }
 
     /** The repository root: {@code easel.repo.root} (set by surefire), else the parent of this module. */

@@ -6,6 +6,7 @@ import dev.easel.node.NodePack;
 import dev.easel.nodes.core.image.ImageNodes;
 import dev.easel.nodes.core.conditioning.ConditioningNodes;
 import dev.easel.nodes.core.latent.LatentNodes;
+import dev.easel.nodes.core.sampling.nodes.SamplingNodes;
 import dev.easel.nodes.core.sd.SdNodes;
 import dev.easel.nodes.core.math.MathNodes;
 import dev.easel.nodes.core.output.OutputNodes;
@@ -64,6 +65,7 @@ public final class CoreNodePack implements NodePack {
         nodes.addAll(ImageNodes.all());
         nodes.addAll(ImageNodes.loaders(environment.folders()));
         nodes.addAll(SdNodes.all(environment.models()));
+        nodes.addAll(SamplingNodes.all());
         nodes.addAll(OutputNodes.all());
         return List.copyOf(nodes);
     }

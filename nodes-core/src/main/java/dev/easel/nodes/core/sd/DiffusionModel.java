@@ -2,14 +2,16 @@ package dev.easel.nodes.core.sd;
 
 import dev.easel.node.ContentHashable;
 import dev.easel.node.RefCounted;
+import dev.easel.nodes.core.sampling.guidance.CfgFunction;
 import dev.easel.nodes.core.unet.DiscreteSchedule;
 import dev.easel.nodes.core.unet.EpsDenoiser;
 import dev.easel.nodes.core.unet.UNetModel;
 import dev.easel.nodes.core.vae.LatentFormat;
 
 /**
- * A MODEL value: the UNet with its noise schedule and latent format. Its content hash is its identity (the file it
- * came from and the component), so equal models from two loads give equal downstream cache keys.
+ * A MODEL value: the UNet with its noise schedule, latent format and sampling options (a custom CFG function such as
+ * RescaleCFG). Its content hash is its identity (the file it came from and the component, plus the options), so equal
+ * models from two loads give equal downstream cache keys. Copies with other options share the UNet's weights.
  */
 public final class DiffusionModel implements RefCounted, ContentHashable {
 
@@ -17,12 +19,30 @@ public final class DiffusionModel implements RefCounted, ContentHashable {
     private final DiscreteSchedule schedule;
     private final LatentFormat latentFormat;
     private final String identity;
+    private final CfgFunction cfgFunction;
 
     public DiffusionModel(UNetModel unet, DiscreteSchedule schedule, LatentFormat latentFormat, String identity) {
+        this(unet, schedule, latentFormat, identity, CfgFunction.STANDARD);
+    }
+
+    private DiffusionModel(UNetModel unet, DiscreteSchedule schedule, LatentFormat latentFormat, String identity,
+            CfgFunction cfgFunction) {
         this.unet = unet;
         this.schedule = schedule;
         this.latentFormat = latentFormat;
         this.identity = identity;
+        this.cfgFunction = cfgFunction;
+    }
+
+    /** The same model guided with {@code function}; shares the weights (one more owner of them). */
+    public DiffusionModel withCfgFunction(CfgFunction function) {
+        unet.retain();
+        return new DiffusionModel(unet, schedule, latentFormat, identity + "|cfg:" + function.identity(), function);
+    }
+
+    /** How cond and uncond predictions combine (ComfyUI's {@code sampler_cfg_function}). */
+    public CfgFunction cfgFunction() {
+        return cfgFunction;
     }
 
     public UNetModel unet() {

@@ -1,0 +1,24 @@
+package dev.easel.nodes.core.sampling.guidance;
+
+import dev.easel.node.RefCounted;
+import dev.easel.nodes.core.sampling.Denoiser;
+import dev.easel.nodes.core.unet.DiscreteSchedule;
+import dev.easel.nodes.core.vae.LatentFormat;
+
+/**
+ * What a sampling needs from the model side (a GUIDER value): the denoiser, the latent space it works in and the
+ * model's noise schedule ("max denoise" starts are recognised by σ_max).
+ */
+public interface Guider extends RefCounted {
+
+    /**
+     * The denoiser for one sampling.
+     *
+     * @param needsUncond evaluate the unconditional branch even at cfg 1 (CFG++ samplers)
+     */
+    Denoiser denoiser(boolean needsUncond);
+
+    LatentFormat latentFormat();
+
+    DiscreteSchedule schedule();
+}

@@ -1,0 +1,37 @@
+package dev.easel.nodes.core.sampling.nodes;
+
+import dev.easel.node.InputSpec;
+import dev.easel.node.Node;
+import dev.easel.node.NodeContext;
+import dev.easel.node.NodeInputs;
+import dev.easel.node.NodeOutput;
+import dev.easel.node.NodeSchema;
+import dev.easel.nodes.core.sampling.schedule.Schedulers;
+
+/** Karras et al. (2022) ρ-spaced σ schedule between explicit bounds (ComfyUI's KarrasScheduler). */
+public final class KarrasScheduler implements Node {
+
+    private static final NodeSchema SCHEMA = NodeSchema.builder("KarrasScheduler")
+            .displayName("KarrasScheduler")
+            .category("sampling/custom_sampling/schedulers")
+            .required(SamplingTypes.steps())
+            .required(InputSpec.number("sigma_max").defaultValue(14.614642).min(0.0).max(5000.0).step(0.01)
+                    .option("round", false))
+            .required(InputSpec.number("sigma_min").defaultValue(0.0291675).min(0.0).max(5000.0).step(0.01)
+                    .option("round", false))
+            .required(InputSpec.number("rho").defaultValue(7.0).min(0.0).max(100.0).step(0.01)
+                    .option("round", false))
+            .output(SamplingTypes.SIGMAS)
+            .build();
+
+    @Override
+    public NodeSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public NodeOutput execute(NodeInputs inputs, NodeContext context) {
+        return NodeOutput.of(Sigmas.of(Schedulers.karras(inputs.getInt("steps"), inputs.getDouble("sigma_min"),
+                inputs.getDouble("sigma_max"), inputs.getDouble("rho"))));
+    }
+}
