@@ -32,7 +32,7 @@ public final class Samplers {
         add(SamplerInfo.of("heun", HeunSamplers::heun, NONE));
         add(SamplerInfo.of("heunpp2", HeunSamplers::heunpp2, NONE));
         add(SamplerInfo.of("exp_heun_2_x0", ExponentialSamplers::expHeun2X0, NONE));
-        add(SamplerInfo.of("exp_heun_2_x0_sde", ExponentialSamplers::expHeun2X0Sde, BROWNIAN));
+        add(SamplerInfo.of("exp_heun_2_x0_sde", ExponentialSamplers::expHeun2X0Sde, GAUSSIAN));
         add(new SamplerInfo("dpm_2", HeunSamplers::dpm2, NONE, true, false));
         add(new SamplerInfo("dpm_2_ancestral", HeunSamplers::dpm2Ancestral, GAUSSIAN, true, false));
         add(SamplerInfo.of("lms", MultistepSamplers::lms, NONE));
@@ -62,9 +62,9 @@ public final class Samplers {
                 GAUSSIAN));
         add(SamplerInfo.of("gradient_estimation", ExponentialSamplers::gradientEstimation, NONE));
         add(SamplerInfo.of("gradient_estimation_cfg_pp", ExponentialSamplers::gradientEstimationCfgPp, NONE));
-        add(SamplerInfo.of("er_sde", ExponentialSamplers::erSde, BROWNIAN));
-        add(SamplerInfo.of("seeds_2", ExponentialSamplers::seeds2, BROWNIAN));
-        add(SamplerInfo.of("seeds_3", ExponentialSamplers::seeds3, BROWNIAN));
+        add(SamplerInfo.of("er_sde", ExponentialSamplers::erSde, GAUSSIAN));
+        add(SamplerInfo.of("seeds_2", ExponentialSamplers::seeds2, GAUSSIAN));
+        add(SamplerInfo.of("seeds_3", ExponentialSamplers::seeds3, GAUSSIAN));
         add(SamplerInfo.of("sa_solver", SaSolverSamplers::saSolver, BROWNIAN));
         add(SamplerInfo.of("sa_solver_pece", SaSolverSamplers::saSolverPece, BROWNIAN));
         add(new SamplerInfo("ddim", EulerSamplers::euler, NONE, false, true));
