@@ -60,7 +60,7 @@ public final class LatentSampling {
             Tensor samples = latent.samples().tensor().to(ScalarType.Float);
             Tensor latentImage = format.processIn(samples);
             long[] shape = latentImage.shape();
-            Tensor initialNoise = noise.generate(shape).to(latentImage.device());
+            Tensor initialNoise = noise.generate(shape).to(latentImage);
 
             Denoiser denoiser = guider.denoiser(sampler.needsUncond());
             if (latent.noiseMask().isPresent()) {

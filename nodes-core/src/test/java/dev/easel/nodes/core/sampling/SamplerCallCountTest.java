@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestFactory;
  * Model calls (NFE) per sampler for schedules of several lengths ending in 0, counted by {@link SamplerRun}: one per
  * step for single-evaluation methods, two per step (one on the last, σ_next = 0, step) for the second-order ones,
  * heunpp2's three-then-two-then-one, SEEDS-3's three. dpm_adaptive chooses its own steps and is left out. Every step
- * is reported exactly once, in order.
+ * is reported exactly once, in order (dpm_fast reports its own, fewer, steps).
  */
 class SamplerCallCountTest {
 
@@ -67,10 +67,13 @@ class SamplerCallCountTest {
                 assertEquals(steps, total);
                 reported[0]++;
             });
+            boolean ownSteps = info.name().equals("dpm_fast");
             Tensor out = run.sample(info.sampler(), torch.randn(2, 4, 4, 4).mul(
                     new org.bytedeco.pytorch.Scalar(sigmas[0])), sigmas);
             assertTrue(out.isfinite().all().item().toBool(), info.name() + " gives a finite result");
-            assertEquals(steps, reported[0], info.name() + " reports every step once");
+            if (!ownSteps) {
+                assertEquals(steps, reported[0], info.name() + " reports every step once");
+            }
             return run.modelCalls();
         }
     }

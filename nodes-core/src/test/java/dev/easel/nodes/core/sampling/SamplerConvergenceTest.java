@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestFactory;
  * the probability-flow ODE from σ = 10 to σ = 0.1 on log-uniform schedules of N = 8…64 steps, compare with a
  * 4000-step RK4 solution, and fit the slope of log(error) against log(N). A k-th order method has slope ≈ −k; a
  * multistep method's warm-up steps may hold it to a lower global order, which the expectations below account for.
+ * The measured slopes are printed.
  */
 class SamplerConvergenceTest {
 
@@ -37,7 +38,7 @@ class SamplerConvergenceTest {
         ORDERS.put("euler", 1.0);
         ORDERS.put("ddim", 1.0);
         ORDERS.put("heun", 2.0);
-        ORDERS.put("heunpp2", 2.0);
+        ORDERS.put("heunpp2", 1.0); // weights its corrector by σ_i/σ_0, so it tends to Euler as the steps shrink
         ORDERS.put("dpm_2", 2.0);
         ORDERS.put("lms", 2.0);
         ORDERS.put("dpm_fast", 2.0);
@@ -124,9 +125,9 @@ class SamplerConvergenceTest {
                     Tensor den = mixture.denoise(x, sigma);
                     return new Prediction(den, den);
                 };
-                Tensor result = new SamplerRun(d, (s, sn) -> {
-                    throw new AssertionError(info.name() + " asked for noise");
-                }, StepListener.NONE).sample(info.sampler(), start, sigmas);
+                // res_multistep draws noise even at η = 0 and scales it by σ_up = 0
+                Tensor result = new SamplerRun(d, (s, sn) -> torch.zeros_like(start), StepListener.NONE)
+                        .sample(info.sampler(), start, sigmas);
                 double err = result.sub(exact).abs().max().item().toDouble();
                 logN[k] = Math.log(n);
                 logErr[k] = Math.log(err);
