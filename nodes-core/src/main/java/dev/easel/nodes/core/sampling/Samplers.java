@@ -65,8 +65,8 @@ public final class Samplers {
         add(SamplerInfo.of("er_sde", ExponentialSamplers::erSde, GAUSSIAN));
         add(SamplerInfo.of("seeds_2", ExponentialSamplers::seeds2, GAUSSIAN));
         add(SamplerInfo.of("seeds_3", ExponentialSamplers::seeds3, GAUSSIAN));
-        add(SamplerInfo.of("sa_solver", SaSolverSamplers::saSolver, BROWNIAN));
-        add(SamplerInfo.of("sa_solver_pece", SaSolverSamplers::saSolverPece, BROWNIAN));
+        add(SamplerInfo.of("sa_solver", SaSolverSamplers::saSolver, GAUSSIAN));
+        add(SamplerInfo.of("sa_solver_pece", SaSolverSamplers::saSolverPece, GAUSSIAN));
         add(new SamplerInfo("ddim", EulerSamplers::euler, NONE, false, true));
         add(new SamplerInfo("uni_pc", UniPcSamplers::uniPc, NONE, true, false));
         add(new SamplerInfo("uni_pc_bh2", UniPcSamplers::uniPcBh2, NONE, true, false));
