@@ -24,12 +24,16 @@ class CoreNodePackTest {
             "ConditioningCombine", "ConditioningConcat", "ConditioningSetArea", "LoadImage", "LoadImageMask",
             "CheckpointLoaderSimple", "VAELoader", "CLIPTextEncode", "CLIPSetLastLayer", "VAEDecode", "VAEEncode",
             "VAEDecodeTiled", "VAEEncodeTiled",
-            "SaveImage", "PreviewImage", "PreviewAny");
+            "SaveImage", "PreviewImage", "PreviewAny",
+            "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced", "KSamplerSelect",
+            "BasicScheduler", "KarrasScheduler", "ExponentialScheduler", "SDTurboScheduler", "SplitSigmas",
+            "SplitSigmasDenoise", "FlipSigmas", "CFGGuider", "BasicGuider", "RandomNoise", "DisableNoise",
+            "SetLatentNoiseMask", "RescaleCFG");
 
     private static final Set<String> TENSOR_NODES = Set.of("CLIPTextEncode", "VAEDecode", "VAEEncode",
             "VAEDecodeTiled", "VAEEncodeTiled","EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
             "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy", "ConditioningConcat",
-            "SaveImage", "PreviewImage");
+            "SaveImage", "PreviewImage", "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced");
 
     @Test
     void isFoundByServiceLoader() {
