@@ -6,7 +6,11 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -17,6 +21,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * format's linear latent→RGB map (one pixel per latent cell), as a JPEG, like the reference's "latent2rgb" previewer.
  */
 public final class LatentPreview {
+
+    /** The reference server's preview quality. */
+    private static final float JPEG_QUALITY = 0.95f;
 
     private final LatentFormat format;
 
@@ -43,11 +50,25 @@ public final class LatentPreview {
                 int b = bytes[3 * i + 2] & 0xff;
                 image.setRGB(i % width, i / width, (r << 16) | (g << 8) | b);
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ImageIO.write(image, "jpeg", out);
-            return new Preview(Preview.Format.JPEG, out.toByteArray());
+            return new Preview(Preview.Format.JPEG, jpeg(image));
+        }
+    }
+
+    private static byte[] jpeg(BufferedImage image) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(JPEG_QUALITY);
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(image, null, null), param);
+            out.flush();
+            return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
     }
 }

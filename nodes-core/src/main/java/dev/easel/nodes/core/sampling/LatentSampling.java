@@ -58,6 +58,10 @@ public final class LatentSampling {
         PointerScope caller = PointerScope.getInnerScope();
         try (PointerScope scope = new PointerScope()) {
             Tensor samples = latent.samples().tensor().to(ScalarType.Float);
+            if (samples.dim() != 4 || samples.size(1) != format.latentChannels()) {
+                throw new IllegalArgumentException("latent_image has shape " + Arrays.toString(samples.shape())
+                        + "; this model samples latents [batch, " + format.latentChannels() + ", height, width]");
+            }
             Tensor latentImage = format.processIn(samples);
             long[] shape = latentImage.shape();
             Tensor initialNoise = noise.generate(shape).to(latentImage);

@@ -239,6 +239,19 @@ class SamplingNodesTest {
         }
     }
 
+    @Test
+    void aLatentOfTheWrongShapeIsAClearError() throws Exception {
+        try (NodeRunner runner = new NodeRunner(new FakeNodeContext(dir)); PointerScope scope = new PointerScope()) {
+            Setup s = setup(runner);
+            Map<String, Object> in = kSamplerInputs(s, "euler", "normal", 2, 1);
+            in.put("latent_image", Latent.of(TensorRef.of(torch.zeros(1, 3, 8, 8))));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> runner.runForValue(new KSampler(), in));
+            assertTrue(e.getMessage().contains("latent_image") && e.getMessage().contains("[1, 3, 8, 8]"),
+                    e.getMessage());
+        }
+    }
+
     private static final String WORKFLOW = """
             {"4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "%s"}},
              "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a cat", "clip": ["4", 1]}},
