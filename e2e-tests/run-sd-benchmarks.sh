@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SD1.5-size benchmarks of issue 4 (numbers, not tests): UNet forward efficiency vs. matmul, and checkpoint loading
 # time / peak RSS. Writes a 2.1 GB random-weight checkpoint to e2e-tests/target/sd15-random/ on first use.
-# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|all] [--runs N]   (default: all, 3 runs)
+# And issue 5's sampler overhead per step as a fraction of a tiny-UNet step (the tiny fixture checkpoint).
+# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|sampler|all] [--runs N]   (default: all, 3 runs)
+#   sampler also takes [--latents 8,64] [--large-runs N] [--steps N] [--samplers a,b,...] [--checkpoint PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; shift || true
@@ -19,4 +21,7 @@ if [[ "$what" == all || "$what" == load ]]; then
 fi
 if [[ "$what" == all || "$what" == unet ]]; then
   bench unet "$@"
+fi
+if [[ "$what" == all || "$what" == sampler ]]; then
+  bench sampler "$@"
 fi

@@ -41,9 +41,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       a multiple of the float32 weights. Targets ≤ 1.5× and ≤ 1.15×. Run it in a fresh JVM (after {@code gen}) so
  *       that the peak is the load's. {@code load-mmap} measures the previous path (copying every tensor out of one
  *       whole-file mapping) for comparison.</li>
+ *   <li>{@code sampler}: sampler overhead per step (everything but the denoiser call) as a fraction of a tiny-UNet
+ *       step, for several samplers on the tiny fixture checkpoint, with and without previews (issue 5; target under
+ *       1%; {@link SamplerOverheadBenchmark}).</li>
  * </ul>
  *
- * Usage: {@code SdBenchmarks <unet|gen|load|load-mmap> [--runs N] [--file PATH] [--manifest PATH]}.
+ * Usage: {@code SdBenchmarks <unet|gen|load|load-mmap|sampler> [--runs N] [--file PATH] [--manifest PATH]
+ * [--checkpoint PATH] [--steps N] [--samplers a,b,...] [--latents 8,64] [--large-runs N]}.
  */
 public final class SdBenchmarks {
 
@@ -55,19 +59,30 @@ public final class SdBenchmarks {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: SdBenchmarks <unet|gen|load|load-mmap> [--runs N] [--file PATH]"
-                    + " [--manifest PATH]");
+            System.err.println("usage: SdBenchmarks <unet|gen|load|load-mmap|sampler> [--runs N] [--file PATH]"
+                    + " [--manifest PATH] [--checkpoint PATH] [--steps N] [--samplers a,b,...] [--latents 8,64]"
+                    + " [--large-runs N]");
             System.exit(2);
         }
         String mode = args[0];
         int runs = 3;
         Path file = Path.of("e2e-tests/target/sd15-random/sd15_random_s1_f16.safetensors");
         Path manifest = Path.of("../shared/fixtures/sd15_keys.tsv");
+        Path checkpoint = Path.of("../shared/fixtures/sd15_tiny_s1234_f16.safetensors");
+        int steps = 20;
+        int largeRuns = 1;
+        List<String> samplers = SamplerOverheadBenchmark.DEFAULT_SAMPLERS;
+        List<Integer> latents = SamplerOverheadBenchmark.DEFAULT_LATENTS;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--file" -> file = Path.of(args[++i]);
                 case "--manifest" -> manifest = Path.of(args[++i]);
+                case "--checkpoint" -> checkpoint = Path.of(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--large-runs" -> largeRuns = Integer.parseInt(args[++i]);
+                case "--samplers" -> samplers = List.of(args[++i].split(","));
+                case "--latents" -> latents = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -84,6 +99,7 @@ public final class SdBenchmarks {
             }
             case "load" -> load(file, runs, false);
             case "load-mmap" -> load(file, runs, true);
+            case "sampler" -> SamplerOverheadBenchmark.run(checkpoint, runs, largeRuns, steps, samplers, latents);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
     }
