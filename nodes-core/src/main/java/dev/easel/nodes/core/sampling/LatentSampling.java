@@ -82,8 +82,7 @@ public final class LatentSampling {
 
             NoiseSource noiseSource = noiseOverride != null ? noiseOverride
                     : NoiseSources.forSampler(sampler.noise(), noise.seed(), x, sigmas);
-            try {
-                LatentPreview preview = new LatentPreview(format);
+            try (LatentPreview preview = new LatentPreview(format)) {
                 Tensor[] lastDenoised = {null};
                 StepListener listener = (step, total, xs, denoised) -> {
                     Tensor kept = denoised.clone();

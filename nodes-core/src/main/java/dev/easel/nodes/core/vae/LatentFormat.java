@@ -2,10 +2,7 @@ package dev.easel.nodes.core.vae;
 
 import java.util.Arrays;
 import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * How a model family's latent space relates to its VAE's: LATENT values hold VAE-space latents, the diffusion model
@@ -52,29 +49,33 @@ public record LatentFormat(String name, double scaleFactor, int latentChannels, 
     }
 
     /**
-     * ComfyUI's "latent2rgb" preview of a <b>model-space</b> latent {@code [B, C, h, w]}: each cell's channels times
-     * {@link #rgbFactors}, then {@code clamp((x + 1) / 2, 0, 1)}; returns float32 {@code [B, h, w, 3]} in 0..1 (one
-     * pixel per latent cell). ComfyUI previews only the first batch element and converts to bytes afterwards.
+     * ComfyUI's "latent2rgb" preview of one <b>model-space</b> latent image given as channel-major floats
+     * {@code [C, h, w]}: each cell's channels times {@link #rgbFactors}, then {@code clamp((x + 1) / 2, 0, 1)}; returns
+     * RGB in 0..1, {@code [h, w, 3]} row-major (one pixel per latent cell). Plain Java: a preview is a few thousand
+     * cells, cheaper here than as a chain of small tensor ops.
      *
      * @throws UnsupportedOperationException when the format has no preview factors
      */
-    public Tensor previewRgb(Tensor modelLatent) {
+    public float[] previewRgb(float[] chw, int height, int width) {
         if (rgbFactors.length == 0) {
             throw new UnsupportedOperationException(name + " has no latent preview factors");
         }
-        if (modelLatent.dim() != 4 || modelLatent.size(1) != latentChannels) {
-            throw new IllegalArgumentException("expected a latent [B, " + latentChannels + ", h, w], got "
-                    + Arrays.toString(modelLatent.shape()));
+        int cells = height * width;
+        if (chw.length != latentChannels * cells) {
+            throw new IllegalArgumentException("expected " + latentChannels + " x " + height + " x " + width
+                    + " latent values, got " + chw.length);
         }
-        float[] f = new float[rgbFactors.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) rgbFactors[i];
+        float[] rgb = new float[cells * 3];
+        for (int cell = 0; cell < cells; cell++) {
+            for (int k = 0; k < 3; k++) {
+                double v = 0;
+                for (int c = 0; c < latentChannels; c++) {
+                    v += chw[c * cells + cell] * rgbFactors[c * 3 + k];
+                }
+                rgb[cell * 3 + k] = (float) Math.max(0.0, Math.min(1.0, (v + 1.0) / 2.0));
+            }
         }
-        Tensor matrix = Tensor.create(f, latentChannels, 3);
-        Tensor x = modelLatent.to(ScalarType.Float).cpu().permute(0, 2, 3, 1);
-        Tensor rgb = torch.matmul(x, matrix);
-        return rgb.add(new Scalar(1.0)).div(new Scalar(2.0))
-                .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)));
+        return rgb;
     }
 
     @Override

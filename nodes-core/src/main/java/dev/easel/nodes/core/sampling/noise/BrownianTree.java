@@ -38,7 +38,7 @@ final class BrownianTree {
     private final long entropy;
     private final long[] shape;
     private final int numel;
-    private final String device;
+    private final TorchNormal.Drawer normals;
     private final Node root;
     private final float[] rootIncrement;
     private final Map<Node, float[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -62,12 +62,12 @@ final class BrownianTree {
         this.entropy = entropy;
         this.shape = shape.clone();
         this.numel = Math.toIntExact(TorchNormal.numel(shape));
-        this.device = device;
+        this.normals = new TorchNormal.Drawer(device);
         this.root = new Node(round(t0), round(t1), null, false);
         root.spawnKey = 0;
         root.depth = 0;
         long[] seeds = new SeedSequence(entropy, new long[0], POOL_SIZE).generateState(3);
-        float[] z = TorchNormal.draw(seeds[0], shape, device);
+        float[] z = normals.draw(seeds[0], shape);
         float scale = (float) Math.sqrt(t1 - t0);
         rootIncrement = new float[numel];
         for (int i = 0; i < numel; i++) {
@@ -114,8 +114,10 @@ final class BrownianTree {
         return w;
     }
 
+    /** Drops the cached increments and the native generator (both come back on the next query). */
     void clearCache() {
         cache.clear();
+        normals.close();
     }
 
     /** The largest tree intervals tiling [ta, tb] ⊆ node, left to right (splitting nodes as needed). */
@@ -173,7 +175,7 @@ final class BrownianTree {
         float a = (float) leftLength;
         float b = (float) hInv;
         float c = (float) Math.sqrt(leftLength * rightLength * hInv);
-        float[] z = TorchNormal.draw(p.seed, shape, device);
+        float[] z = normals.draw(p.seed, shape);
         float[] left = new float[numel];
         float[] right = new float[numel];
         for (int i = 0; i < numel; i++) {

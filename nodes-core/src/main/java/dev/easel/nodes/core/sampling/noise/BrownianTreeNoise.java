@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * torchsde's {@code BrownianTree} with entropy = seed) bit for bit. Like the reference, σ values are taken as float32
  * and the normalization is float32.
  *
- * <p>The tree holds Java arrays only; {@link #close} drops its cache.
+ * <p>The tree holds Java arrays and one native generator; {@link #close} frees the generator and drops the cache.
  */
 public final class BrownianTreeNoise implements NoiseSource, AutoCloseable {
 

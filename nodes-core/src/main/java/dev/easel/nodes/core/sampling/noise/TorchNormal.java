@@ -60,6 +60,44 @@ final class TorchNormal {
     }
 
     /**
+     * Draws like {@link #draw(long, long[], String)} with one generator re-seeded per draw (re-seeding gives exactly
+     * the numbers of a fresh generator, without making one each time). Holds the generator until {@link #close()};
+     * usable again after it.
+     */
+    static final class Drawer implements AutoCloseable {
+
+        private final String device;
+        private Generator generator;
+
+        Drawer(String device) {
+            this.device = device;
+        }
+
+        float[] draw(long seed, long[] shape) {
+            try (PointerScope scope = new PointerScope()) {
+                if (generator == null) {
+                    generator = generator(seed, device);
+                    generator.retainReference(); // outlives this scope, released by close()
+                } else {
+                    generator.set_current_seed(seed);
+                }
+                Tensor t = randn(generator, shape, device).cpu().contiguous();
+                float[] out = new float[(int) t.numel()];
+                t.data_ptr_float().get(out);
+                return out;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (generator != null) {
+                generator.releaseReference();
+                generator = null;
+            }
+        }
+    }
+
+    /**
      * A float32 tensor of {@code shape} holding {@code values}, on the device named {@code device} (CPU when null), in
      * the caller's scope.
      */
