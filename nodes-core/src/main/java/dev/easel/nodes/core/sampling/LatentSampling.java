@@ -19,10 +19,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * One sampling of a latent, what every sampler node shares (the reference's common_ksampler → CFGGuider.sample →
  * KSAMPLER.sample): the latent into model space, the start point noise·σ₀ (noise·√(1 + σ₀²) at "max denoise", when
- * σ₀ is the model's σ_max) plus the latent, the inpainting mask, the sampler's default noise, progress with previews
- * and cancellation at every step, and the result back in VAE space. The returned latents keep the input's noise mask.
+ * σ₀ is the model's σ_max) plus the latent, the inpainting mask, the sampler's default noise, progress and
+ * cancellation at every step with previews (at most ten a second), and the result back in VAE space. The returned
+ * latents keep the input's noise mask.
  */
 public final class LatentSampling {
+
+    /**
+     * At most ten previews a second: a viewer sees no more, and on fast steps (a small model, a small latent) making
+     * a preview every step would cost more than the sampler itself.
+     */
+    static final long PREVIEW_INTERVAL_NANOS = 100_000_000L;
 
     private LatentSampling() {
     }
@@ -84,6 +91,7 @@ public final class LatentSampling {
                     : NoiseSources.forSampler(sampler.noise(), noise.seed(), x, sigmas);
             try (LatentPreview preview = new LatentPreview(format)) {
                 Tensor[] lastDenoised = {null};
+                long[] lastPreview = {0};
                 StepListener listener = (step, total, xs, denoised) -> {
                     Tensor kept = denoised.clone();
                     scope.attach(kept);
@@ -92,7 +100,13 @@ public final class LatentSampling {
                     }
                     lastDenoised[0] = kept;
                     if (context != null) {
-                        context.progress(step + 1, total, preview.of(denoised));
+                        long now = System.nanoTime();
+                        if (step == 0 || now - lastPreview[0] >= PREVIEW_INTERVAL_NANOS) {
+                            lastPreview[0] = now;
+                            context.progress(step + 1, total, preview.of(denoised));
+                        } else {
+                            context.progress(step + 1, total);
+                        }
                     }
                 };
                 if (context != null) {
