@@ -1,19 +1,42 @@
 package dev.easel.runtime;
 
 import dev.easel.node.RuntimeInfo;
+import dev.easel.runtime.placement.ModelPlacement;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-/** The machine as nodes see it ({@link RuntimeInfo}): the chosen device, its compute dtype and memory figures. */
+/**
+ * The machine as nodes see it ({@link RuntimeInfo}): the chosen device, its compute dtype, memory figures, and the
+ * placement of models on the device.
+ */
 public final class TorchRuntime implements RuntimeInfo {
 
     private final ComputeDevice device;
     private final DtypePolicy dtypes;
     private final MemoryStats memory;
+    private final ModelPlacement placement;
 
     public TorchRuntime(ComputeDevice device, DtypePolicy dtypes, MemoryStats memory) {
         this.device = device;
         this.dtypes = dtypes;
         this.memory = memory;
+        this.placement = new ModelPlacement(device.toString(), ComputeDevice.CPU.toString(), placementBudget());
+    }
+
+    /**
+     * Weights may fill the accelerator up to its memory less a reserve for activations (a quarter, at least 1 GiB);
+     * on the CPU nothing moves.
+     */
+    private long placementBudget() {
+        long total = device.isCuda() ? memory.deviceTotalBytes(device) : -1;
+        if (total <= 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, total - Math.max(total / 4, 1L << 30));
+    }
+
+    /** Where models live while nodes use them: shared by every node of this runtime. */
+    public ModelPlacement placement() {
+        return placement;
     }
 
     /** Loads libtorch and configures everything from the system properties ({@code easel.*}). */

@@ -449,6 +449,11 @@ final class SamplerOverheadBenchmark {
         }
 
         @Override
+        public java.util.List<dev.easel.runtime.placement.Placeable> models() {
+            return delegate.models();
+        }
+
+        @Override
         public void retain() {
             delegate.retain();
         }

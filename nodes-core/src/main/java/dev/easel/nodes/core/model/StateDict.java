@@ -47,7 +47,8 @@ public final class StateDict implements RefCounted {
     private static final int READ_THREADS = 2;
 
     private final String source;
-    private final Map<String, Tensor> tensors;
+    /** Replaced as a whole by {@link #moveTo} (copy on write), so readers on other threads see one device. */
+    private volatile Map<String, Tensor> tensors;
     private final AtomicInteger owners = new AtomicInteger(1);
     /** What the root dict came from ({@link #source} of the dict {@link #withPrefix} was first called on). */
     private final String origin;
@@ -287,6 +288,38 @@ public final class StateDict implements RefCounted {
             }
         });
         return of(source + ":" + prefix, sub, origin, keyPrefix + prefix, used);
+    }
+
+    /** The device of the weights, in libtorch's spelling ({@code "cpu"}, {@code "cuda:0"}); "cpu" when empty. */
+    public String device() {
+        for (Tensor t : tensors.values()) {
+            return t.device().str().getString();
+        }
+        return "cpu";
+    }
+
+    /**
+     * Moves every weight to {@code device} (model placement: onto the GPU while a node uses the model, back to the
+     * host under memory pressure). The old tensors are freed as soon as each is copied, so the peak is one tensor
+     * more than the weights. Callers make sure no computation uses the weights meanwhile (ModelPlacement moves only
+     * models nobody is using).
+     */
+    public synchronized void moveTo(String device) {
+        if (device.equals(device())) {
+            return;
+        }
+        Map<String, Tensor> moved = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            org.bytedeco.pytorch.Device target = new org.bytedeco.pytorch.Device(device);
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                Tensor copy = e.getValue().to(target, e.getValue().scalar_type());
+                copy.retainReference(); // outlives this scope, like every weight of the dict
+                moved.put(e.getKey(), copy);
+            }
+        }
+        Map<String, Tensor> old = tensors;
+        tensors = Collections.unmodifiableMap(moved);
+        old.values().forEach(Tensor::releaseReference);
     }
 
     /** Total bytes of the tensors. */

@@ -5,11 +5,13 @@ import dev.easel.nodes.core.sampling.guidance.Guider;
 import dev.easel.nodes.core.sampling.guidance.InpaintDenoiser;
 import dev.easel.nodes.core.sampling.noise.InitialNoise;
 import dev.easel.nodes.core.sampling.noise.NoiseSources;
+import dev.easel.nodes.core.sd.ModelUse;
 import dev.easel.nodes.core.value.Latent;
 import dev.easel.nodes.core.vae.LatentFormat;
 import dev.easel.runtime.TensorRef;
 import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -63,8 +65,10 @@ public final class LatentSampling {
         }
         LatentFormat format = guider.latentFormat();
         PointerScope caller = PointerScope.getInnerScope();
-        try (PointerScope scope = new PointerScope()) {
-            Tensor samples = latent.samples().tensor().to(ScalarType.Float);
+        try (PointerScope scope = new PointerScope(); ModelUse use = ModelUse.of(context, guider.models())) {
+            // sampling runs where the model's weights are (the compute device once placed); results go to the host
+            Device device = new Device(guider.models().isEmpty() ? "cpu" : guider.models().get(0).device());
+            Tensor samples = latent.samples().tensor().to(device, ScalarType.Float);
             if (samples.dim() != 4 || samples.size(1) != format.latentChannels()) {
                 throw new IllegalArgumentException("latent_image has shape " + Arrays.toString(samples.shape())
                         + "; this model samples latents [batch, " + format.latentChannels() + ", height, width]");
@@ -75,9 +79,9 @@ public final class LatentSampling {
 
             Denoiser denoiser = guider.denoiser(sampler.needsUncond());
             if (latent.noiseMask().isPresent()) {
-                Tensor mask = denoiseMask(latent.noiseMask().get().tensor(), shape);
+                Tensor mask = denoiseMask(latent.noiseMask().get().tensor(), shape).to(latentImage);
                 Tensor inpaintNoise = sampler.randomInpaintNoise()
-                        ? InitialNoise.of(noise.seed() + 1, shape) : initialNoise;
+                        ? InitialNoise.of(noise.seed() + 1, shape).to(latentImage) : initialNoise;
                 denoiser = new InpaintDenoiser(denoiser, mask, latentImage, inpaintNoise);
             }
 
@@ -113,8 +117,8 @@ public final class LatentSampling {
                     context.checkCancelled();
                 }
                 Tensor result = new SamplerRun(denoiser, noiseSource, listener).sample(sampler.sampler(), x, sigmas);
-                Tensor out = format.processOut(result);
-                Tensor denoisedOut = lastDenoised[0] == null ? out : format.processOut(lastDenoised[0]);
+                Tensor out = format.processOut(result).cpu();
+                Tensor denoisedOut = lastDenoised[0] == null ? out : format.processOut(lastDenoised[0]).cpu();
                 return new Sampled(toCaller(out, latent, caller), toCaller(denoisedOut, latent, caller));
             } finally {
                 if (noiseSource instanceof AutoCloseable closeable) {

@@ -36,7 +36,9 @@ public final class ClipTextEncode implements Node {
     @Override
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         ClipModel clip = inputs.get("clip", ClipModel.class);
-        ClipTextEncoder.Encoded encoded = clip.encode(inputs.getString("text"));
-        return NodeOutput.of(Conditioning.of(TensorRef.of(encoded.cond()), TensorRef.of(encoded.pooled())));
+        try (ModelUse use = ModelUse.of(context, clip.model())) {
+            ClipTextEncoder.Encoded encoded = clip.encode(inputs.getString("text"));
+            return NodeOutput.of(Conditioning.of(TensorRef.of(encoded.cond()), TensorRef.of(encoded.pooled())));
+        }
     }
 }

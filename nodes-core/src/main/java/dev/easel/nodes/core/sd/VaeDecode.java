@@ -32,6 +32,8 @@ public final class VaeDecode implements Node {
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         VaeModel vae = inputs.get("vae", VaeModel.class);
         Latent latent = inputs.get("samples", Latent.class);
-        return NodeOutput.of(TensorRef.of(vae.vae().decodeToImage(latent.samples().tensor())));
+        try (ModelUse use = ModelUse.of(context, vae.vae())) {
+            return NodeOutput.of(TensorRef.of(vae.vae().decodeToImage(latent.samples().tensor())));
+        }
     }
 }

@@ -41,8 +41,10 @@ public final class VaeDecodeTiled implements Node {
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         VaeModel vae = inputs.get("vae", VaeModel.class);
         Latent latent = inputs.get("samples", Latent.class);
-        var decoded = vae.vae().decodeTiled(latent.samples().tensor(), inputs.getInt("tile_size"),
-                inputs.getInt("overlap"));
-        return NodeOutput.of(TensorRef.of(AutoencoderKL.toImage(decoded)));
+        try (ModelUse use = ModelUse.of(context, vae.vae())) {
+            var decoded = vae.vae().decodeTiled(latent.samples().tensor(), inputs.getInt("tile_size"),
+                    inputs.getInt("overlap"));
+            return NodeOutput.of(TensorRef.of(AutoencoderKL.toImage(decoded)));
+        }
     }
 }

@@ -31,6 +31,8 @@ public final class VaeEncode implements Node {
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         VaeModel vae = inputs.get("vae", VaeModel.class);
         TensorRef pixels = inputs.get("pixels", TensorRef.class);
-        return NodeOutput.of(Latent.of(TensorRef.of(vae.vae().encode(pixels.tensor()))));
+        try (ModelUse use = ModelUse.of(context, vae.vae())) {
+            return NodeOutput.of(Latent.of(TensorRef.of(vae.vae().encode(pixels.tensor()))));
+        }
     }
 }

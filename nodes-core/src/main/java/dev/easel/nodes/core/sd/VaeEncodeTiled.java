@@ -35,7 +35,9 @@ public final class VaeEncodeTiled implements Node {
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         VaeModel vae = inputs.get("vae", VaeModel.class);
         TensorRef pixels = inputs.get("pixels", TensorRef.class);
-        return NodeOutput.of(Latent.of(TensorRef.of(vae.vae().encodeTiled(pixels.tensor(), inputs.getInt("tile_size"),
-                inputs.getInt("overlap")))));
+        try (ModelUse use = ModelUse.of(context, vae.vae())) {
+            return NodeOutput.of(Latent.of(TensorRef.of(vae.vae().encodeTiled(pixels.tensor(),
+                    inputs.getInt("tile_size"), inputs.getInt("overlap")))));
+        }
     }
 }

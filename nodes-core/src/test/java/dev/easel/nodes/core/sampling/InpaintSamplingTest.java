@@ -13,6 +13,7 @@ import dev.easel.nodes.core.unet.DiscreteSchedule;
 import dev.easel.nodes.core.vae.LatentFormat;
 import dev.easel.nodes.core.value.Latent;
 import dev.easel.runtime.TensorRef;
+import dev.easel.runtime.placement.Placeable;
 import dev.easel.runtime.safetensors.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,6 +103,11 @@ class InpaintSamplingTest {
         @Override
         public DiscreteSchedule schedule() {
             return DiscreteSchedule.sd1();
+        }
+
+        @Override
+        public List<Placeable> models() {
+            return List.of();
         }
 
         @Override

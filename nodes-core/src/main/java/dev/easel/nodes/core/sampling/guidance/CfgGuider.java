@@ -6,6 +6,7 @@ import dev.easel.nodes.core.sd.DiffusionModel;
 import dev.easel.nodes.core.unet.DiscreteSchedule;
 import dev.easel.nodes.core.unet.UNetPatches;
 import dev.easel.nodes.core.vae.LatentFormat;
+import dev.easel.runtime.placement.Placeable;
 import dev.easel.nodes.core.value.Conditioning;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,6 +74,11 @@ public final class CfgGuider implements Guider {
     @Override
     public DiscreteSchedule schedule() {
         return model.schedule();
+    }
+
+    @Override
+    public List<Placeable> models() {
+        return List.of(model.unet());
     }
 
     /**
@@ -206,7 +212,7 @@ public final class CfgGuider implements Guider {
             contexts.push_back(repeat == 1 ? c.context() : c.context().repeat(1, repeat, 1));
         }
         Tensor xIn = torch.cat(xs, 0);
-        Tensor context = torch.cat(contexts, 0).to(xIn.scalar_type());
+        Tensor context = torch.cat(contexts, 0).to(xIn); // the latent's device and dtype
         Tensor sigmas = torch.full(new long[] {xIn.size(0)}, new Scalar(sigma));
         return model.denoiser().denoise(xIn, sigmas, context, null, patches);
     }

@@ -4,10 +4,12 @@ import dev.easel.node.RefCounted;
 import dev.easel.nodes.core.sampling.Denoiser;
 import dev.easel.nodes.core.unet.DiscreteSchedule;
 import dev.easel.nodes.core.vae.LatentFormat;
+import dev.easel.runtime.placement.Placeable;
+import java.util.List;
 
 /**
- * What a sampling needs from the model side (a GUIDER value): the denoiser, the latent space it works in and the
- * model's noise schedule ("max denoise" starts are recognised by σ_max).
+ * What a sampling needs from the model side (a GUIDER value): the denoiser, the latent space it works in, the
+ * model's noise schedule ("max denoise" starts are recognised by σ_max) and the models to place on the device.
  */
 public interface Guider extends RefCounted {
 
@@ -21,4 +23,7 @@ public interface Guider extends RefCounted {
     LatentFormat latentFormat();
 
     DiscreteSchedule schedule();
+
+    /** The models the denoiser computes with, to be placed on the compute device while sampling runs. */
+    List<Placeable> models();
 }
