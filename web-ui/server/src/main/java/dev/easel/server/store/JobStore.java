@@ -1,0 +1,101 @@
+package dev.easel.server.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable queue and history of the server (ComfyUI keeps both in memory; Easel keeps them in the data folder so
+ * that they survive a restart or a crash). A job is queued, then claimed by the one runner (running), then finished
+ * into history with its ComfyUI history entry. Implementations are thread-safe.
+ *
+ * <p>Ordering follows ComfyUI: jobs run by ascending {@code number}; {@code front} jobs get a number below every
+ * queued one.
+ */
+public interface JobStore extends AutoCloseable {
+
+    /** What happens, on start, to a job that was running when the process died. */
+    enum Recovery {
+        /** Put it back at the front of the queue: it runs again (its earlier run never completed). */
+        REQUEUE,
+        /** Finish it into history as failed, with a message saying the server stopped while it ran. */
+        FAIL
+    }
+
+    /**
+     * A queued or running job.
+     *
+     * @param promptId the job's id (a UUID unless the client gave one)
+     * @param number the queue position number ComfyUI reports
+     * @param promptJson the API-format workflow, as received (JSON object text)
+     * @param extraDataJson {@code extra_data} (JSON object text, "{}" when absent)
+     * @param clientId the submitting client's id, or null
+     * @param outputsToExecute the output node ids to run
+     * @param createdAtMillis when it was queued
+     */
+    record Job(String promptId, long number, String promptJson, String extraDataJson, String clientId,
+            List<String> outputsToExecute, long createdAtMillis) {
+
+        public Job {
+            outputsToExecute = List.copyOf(outputsToExecute);
+        }
+    }
+
+    /**
+     * A finished job.
+     *
+     * @param job the job as it was queued
+     * @param historyJson ComfyUI's history entry for it ({@code {"prompt": [...], "outputs": {...}, "status": {...},
+     *     "meta": {...}}}, JSON object text), stored and returned as is
+     * @param finishedAtMillis when it ended
+     */
+    record Finished(Job job, String historyJson, long finishedAtMillis) {
+    }
+
+    /** The number for a new job: one more than the highest ever given, or, with {@code front}, below every queued one. */
+    long nextNumber(boolean front);
+
+    /** Queues {@code job}; its id must be new (queued, running or in history), else IllegalArgumentException. */
+    void enqueue(Job job);
+
+    /** Marks the queued job with the lowest number running and returns it; empty when nothing is queued. */
+    Optional<Job> claimNext();
+
+    /** Moves the running job {@code promptId} into history (IllegalStateException when it is not running). */
+    void finish(String promptId, String historyJson, long finishedAtMillis);
+
+    /** The running job, if any. */
+    Optional<Job> running();
+
+    /** The queued jobs, by number. */
+    List<Job> pending();
+
+    /** Removes a queued job; false when it is not queued (running jobs are interrupted instead, not deleted). */
+    boolean deletePending(String promptId);
+
+    /** Removes every queued job; returns how many. */
+    int clearPending();
+
+    /** Finished jobs, oldest first, skipping {@code offset} and returning at most {@code max} (max < 0: all). */
+    List<Finished> history(int offset, int max);
+
+    /** One finished job. */
+    Optional<Finished> history(String promptId);
+
+    /** Number of finished jobs. */
+    int historySize();
+
+    /** Removes finished jobs; unknown ids are ignored. */
+    void deleteHistory(List<String> promptIds);
+
+    /** Removes every finished job. */
+    void clearHistory();
+
+    /**
+     * Called once at start: a job left running by a previous process is re-queued or failed, as {@code recovery} says.
+     * Returns the affected jobs.
+     */
+    List<Job> recover(Recovery recovery, long nowMillis);
+
+    @Override
+    void close();
+}
