@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = EaselCli.Version.class,
         description = "Easel: a ComfyUI-compatible, node-based workflow engine for diffusion models on the JVM.",
-        subcommands = {RunCommand.class, NodesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ServeCommand.class, NodesCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.USAGE,
         exitCodeListHeading = "%nExit codes:%n",

@@ -6,8 +6,6 @@ import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.event.RunEvent;
 import dev.easel.engine.exec.CancellationToken;
 import dev.easel.engine.exec.Engine;
-import dev.easel.caching.CacheSettings;
-import dev.easel.caching.TieredOutputCache;
 import dev.easel.engine.exec.EngineSettings;
 import dev.easel.engine.exec.RunRequest;
 import dev.easel.engine.exec.RunResult;
@@ -184,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
         }, "easel-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
-        try (OutputCache cache = openCache(err);
+        try (OutputCache cache = noCache ? OutputCache.NONE : Caches.open(dataDir, cacheGib, err);
              Engine engine = new Engine(registry, cache, runtime, folders, settings)) {
             RunResult result = engine.run(new RunRequest(UUID.randomUUID().toString(), validated, Map.of()),
                     progress, token);
@@ -203,26 +201,6 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // Ctrl-C: the hook is running and lets the JVM exit with 130 once it returns.
             }
-        }
-    }
-
-    /**
-     * The disk-backed cache under the data folder: a later run (another process) serves unchanged intermediate
-     * results from it. RAM budgets are small because one command-line run rarely reuses within itself.
-     */
-    private OutputCache openCache(PrintWriter err) {
-        if (noCache) {
-            return OutputCache.NONE;
-        }
-        long diskBytes = (long) (cacheGib * CacheSettings.GiB);
-        CacheSettings cacheSettings = new CacheSettings(CacheSettings.GiB, 2 * CacheSettings.GiB, diskBytes,
-                8 * CacheSettings.GiB, dataDir.resolve("cache"), true);
-        try {
-            return new TieredOutputCache(cacheSettings);
-        } catch (RuntimeException e) {
-            err.println("warning: cannot open the cache in " + dataDir.resolve("cache") + " (" + e.getMessage()
-                    + "); running without it");
-            return OutputCache.NONE;
         }
     }
 

@@ -1,0 +1,113 @@
+package dev.easel.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.exec.Engine;
+import dev.easel.engine.workflow.WorkflowParser;
+import dev.easel.node.RuntimeInfo;
+import dev.easel.server.events.EventHub;
+import dev.easel.server.http.HistoryRoutes;
+import dev.easel.server.http.InfoRoutes;
+import dev.easel.server.http.PromptRoutes;
+import dev.easel.server.http.QueueRoutes;
+import dev.easel.server.http.RequestGuard;
+import dev.easel.server.store.JobStore;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
+import io.javalin.json.JavalinJackson;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The ComfyUI-compatible server: HTTP routes (each also under {@code /api}), the {@code /ws} WebSocket, the durable
+ * job store and the one job runner. Loopback-only unless told otherwise; then an access token is required.
+ */
+public final class EaselServer implements AutoCloseable {
+
+    /** Request bodies above this are refused (413); ComfyUI's default upload limit is 100 MB. */
+    public static final long MAX_BODY_BYTES = 100L << 20;
+
+    private final JobStore store;
+    private final JobRunner runner;
+    private final EventHub hub;
+    private final Javalin app;
+
+    /**
+     * @param token the access token clients must present, or null for none (only sensible on loopback)
+     */
+    public EaselServer(Engine engine, RuntimeInfo runtime, JobStore store, String token) {
+        ObjectMapper json = WorkflowParser.mapper();
+        this.store = store;
+        this.hub = new EventHub(json);
+        this.runner = new JobRunner(engine, store, hub, json);
+        PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
+        QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
+        HistoryRoutes history = new HistoryRoutes(store, json);
+        InfoRoutes info = new InfoRoutes(engine.registry(), runtime, json, MAX_BODY_BYTES);
+        RequestGuard guard = new RequestGuard(token);
+        this.app = Javalin.create(cfg -> {
+            cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.http.maxRequestSize = MAX_BODY_BYTES;
+            cfg.startup.showJavalinBanner = false;
+            cfg.routes.before(guard::check);
+            both(cfg, "get", "/prompt", prompt::get);
+            both(cfg, "post", "/prompt", prompt::post);
+            both(cfg, "get", "/queue", queue::get);
+            both(cfg, "post", "/queue", queue::post);
+            both(cfg, "post", "/interrupt", queue::interrupt);
+            both(cfg, "get", "/history", history::list);
+            both(cfg, "get", "/history/{prompt_id}", history::one);
+            both(cfg, "post", "/history", history::post);
+            both(cfg, "get", "/object_info", info::objectInfo);
+            both(cfg, "get", "/object_info/{node_class}", info::objectInfoOne);
+            both(cfg, "get", "/system_stats", info::systemStats);
+            both(cfg, "get", "/features", info::features);
+            for (String path : List.of("/ws", "/api/ws")) {
+                cfg.routes.ws(path, ws -> {
+                    ws.onConnect(ctx -> {
+                        String id = ctx.queryParam("clientId");
+                        String clientId = id == null || id.isBlank() ? UUID.randomUUID().toString().replace("-", "")
+                                : id;
+                        ctx.attribute("clientId", clientId);
+                        hub.connect(clientId, ctx);
+                        hub.sendWelcome(clientId, ctx, runner.queueRemaining());
+                    });
+                    ws.onClose(ctx -> hub.disconnect(ctx.attribute("clientId"), ctx));
+                    ws.onError(ctx -> hub.disconnect(ctx.attribute("clientId"), ctx));
+                });
+            }
+            cfg.jetty.modifyWebSocketServletFactory(f -> {
+                f.setMaxTextMessageSize(1 << 20);
+                f.setMaxBinaryMessageSize(1 << 20);
+            });
+        });
+    }
+
+    private static void both(JavalinConfig cfg, String method, String path, Handler handler) {
+        for (String p : List.of(path, "/api" + path)) {
+            if (method.equals("get")) {
+                cfg.routes.get(p, handler);
+            } else {
+                cfg.routes.post(p, handler);
+            }
+        }
+    }
+
+    /** Recovers jobs a previous process left running, starts the runner and listens; returns the bound port. */
+    public int start(String host, int port, JobStore.Recovery recovery) {
+        store.recover(recovery, System.currentTimeMillis());
+        runner.start();
+        app.start(host, port);
+        return app.port();
+    }
+
+    public EventHub events() {
+        return hub;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        runner.close();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.easel.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.engine.schema.ObjectInfo;
+import dev.easel.node.RuntimeInfo;
+import io.javalin.http.Context;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the server knows about itself: {@code /object_info} (rendered once, served with an ETag so a client that has
+ * it gets a 304), {@code /object_info/{class}} (unknown class: 200 {}), {@code /system_stats} and {@code /features}.
+ */
+public final class InfoRoutes {
+
+    private final NodeRegistry registry;
+    private final RuntimeInfo runtime;
+    private final ObjectMapper json;
+    private final long maxUploadBytes;
+    private byte[] objectInfo;
+    private String objectInfoTag;
+
+    public InfoRoutes(NodeRegistry registry, RuntimeInfo runtime, ObjectMapper json, long maxUploadBytes) {
+        this.registry = registry;
+        this.runtime = runtime;
+        this.json = json;
+        this.maxUploadBytes = maxUploadBytes;
+        refresh();
+    }
+
+    /** Re-renders {@code /object_info} (after the set of nodes changed). */
+    public synchronized void refresh() {
+        try {
+            objectInfo = json.writeValueAsBytes(ObjectInfo.render(registry));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render object_info", e);
+        }
+        objectInfoTag = "\"" + sha256(objectInfo) + "\"";
+    }
+
+    public void objectInfo(Context ctx) {
+        byte[] body;
+        String tag;
+        synchronized (this) {
+            body = objectInfo;
+            tag = objectInfoTag;
+        }
+        ctx.header("ETag", tag);
+        ctx.header("Cache-Control", "no-cache");
+        if (tag.equals(ctx.header("If-None-Match"))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType("application/json").result(body);
+    }
+
+    public void objectInfoOne(Context ctx) {
+        String name = ctx.pathParam("node_class");
+        ctx.json(registry.find(name).map(node -> Map.of(name, ObjectInfo.render(node))).orElse(Map.of()));
+    }
+
+    public void systemStats(Context ctx) {
+        Map<String, Object> system = new LinkedHashMap<>();
+        system.put("os", System.getProperty("os.name", "").toLowerCase());
+        system.put("ram_total", runtime.hostTotalBytes());
+        system.put("ram_free", Math.max(0, runtime.hostTotalBytes() - runtime.hostResidentBytes()));
+        system.put("comfyui_version", "easel");
+        system.put("python_version", "java " + System.getProperty("java.version"));
+        system.put("pytorch_version", "libtorch (JavaCPP)");
+        system.put("embedded_python", false);
+        system.put("argv", List.of("easel", "serve"));
+        Map<String, Object> device = new LinkedHashMap<>();
+        device.put("name", runtime.device());
+        device.put("type", runtime.device().startsWith("cuda") ? "cuda" : "cpu");
+        device.put("index", 0);
+        device.put("vram_total", 0);
+        device.put("vram_free", Math.max(0, runtime.deviceFreeBytes()));
+        device.put("torch_vram_total", 0);
+        device.put("torch_vram_free", 0);
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("system", system);
+        reply.put("devices", List.of(device));
+        ctx.json(reply);
+    }
+
+    public void features(Context ctx) {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("supports_preview_metadata", false);
+        flags.put("max_upload_size", maxUploadBytes);
+        ctx.json(flags);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.easel.server;
+
+import dev.easel.node.InputSpec;
+import dev.easel.node.Node;
+import dev.easel.node.NodeContext;
+import dev.easel.node.NodeInputs;
+import dev.easel.node.NodeOutput;
+import dev.easel.node.NodePack;
+import dev.easel.node.NodeSchema;
+import java.util.List;
+
+/** A few plain-Java nodes for server tests: a constant, a slow node with progress, a failing node, an output node. */
+final class ServerTestNodes implements NodePack {
+
+    @Override
+    public String id() {
+        return "server-test";
+    }
+
+    @Override
+    public List<Node> nodes() {
+        return List.of(
+                node(NodeSchema.builder("Const").required(InputSpec.integer("value").min(-1000).max(1000))
+                        .output("INT").build(), (in, ctx) -> NodeOutput.of(in.getLong("value"))),
+                node(NodeSchema.builder("Slow").required(InputSpec.integer("steps").min(1).max(1000))
+                        .required(InputSpec.integer("millis").min(0).max(10_000))
+                        .required(InputSpec.of("value", "INT")).output("INT").build(), (in, ctx) -> {
+                            long steps = in.getLong("steps");
+                            for (long i = 1; i <= steps; i++) {
+                                Thread.sleep(in.getLong("millis"));
+                                ctx.progress(i, steps);
+                            }
+                            return NodeOutput.of(in.getLong("value"));
+                        }),
+                node(NodeSchema.builder("Fail").required(InputSpec.of("value", "INT")).output("INT").build(),
+                        (in, ctx) -> {
+                            throw new IllegalStateException("this node always fails");
+                        }),
+                node(NodeSchema.builder("Show").required(InputSpec.of("value", "*")).outputNode().build(),
+                        (in, ctx) -> NodeOutput.none().withUi("text", List.of(String.valueOf(in.get("value"))))));
+    }
+
+    @FunctionalInterface
+    interface Body {
+        NodeOutput run(NodeInputs inputs, NodeContext context) throws Exception;
+    }
+
+    private static Node node(NodeSchema schema, Body body) {
+        return new Node() {
+            @Override
+            public NodeSchema schema() {
+                return schema;
+            }
+
+            @Override
+            public NodeOutput execute(NodeInputs inputs, NodeContext context) throws Exception {
+                return body.run(inputs, context);
+            }
+        };
+    }
+}
