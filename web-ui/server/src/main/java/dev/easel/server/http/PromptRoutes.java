@@ -26,6 +26,9 @@ import java.util.UUID;
  */
 public final class PromptRoutes {
 
+    /** Credentials ComfyUI clients may put in {@code extra_data} for paid API nodes; Easel has none and keeps none. */
+    private static final List<String> SENSITIVE_EXTRA_DATA = List.of("auth_token_comfy_org", "api_key_comfy_org");
+
     private final Engine engine;
     private final JobStore store;
     private final JobRunner runner;
@@ -84,6 +87,7 @@ public final class PromptRoutes {
         if (clientId != null) {
             extraData.put("client_id", clientId);
         }
+        SENSITIVE_EXTRA_DATA.forEach(extraData::remove); // never written to the store, the queue or the history
         long now = System.currentTimeMillis();
         extraData.put("create_time", now);
         try {
