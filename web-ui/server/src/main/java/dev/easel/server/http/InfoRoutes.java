@@ -6,6 +6,7 @@ import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.engine.schema.ObjectInfo;
 import dev.easel.node.RuntimeInfo;
 import io.javalin.http.Context;
+import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -69,7 +70,7 @@ public final class InfoRoutes {
         Map<String, Object> system = new LinkedHashMap<>();
         system.put("os", System.getProperty("os.name", "").toLowerCase());
         system.put("ram_total", runtime.hostTotalBytes());
-        system.put("ram_free", Math.max(0, runtime.hostTotalBytes() - runtime.hostResidentBytes()));
+        system.put("ram_free", freeMemory());
         system.put("comfyui_version", "easel");
         system.put("python_version", "java " + System.getProperty("java.version"));
         system.put("pytorch_version", "libtorch (JavaCPP)");
@@ -94,6 +95,14 @@ public final class InfoRoutes {
         flags.put("supports_preview_metadata", false);
         flags.put("max_upload_size", maxUploadBytes);
         ctx.json(flags);
+    }
+
+    /** Free physical memory of the machine, or -1 when the JVM cannot tell. */
+    private static long freeMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getFreeMemorySize();
+        }
+        return -1;
     }
 
     private static String sha256(byte[] bytes) {
