@@ -132,7 +132,7 @@ class RunCommandTest {
         assertEquals(ExitCodes.USAGE, new CliHarness().execute().exitCode());
         assertEquals(ExitCodes.USAGE, new CliHarness().execute("run").exitCode());
         assertEquals(ExitCodes.USAGE, new CliHarness().execute("run", "x.json", "--no-such-option").exitCode());
-        assertEquals(ExitCodes.USAGE, new CliHarness().execute("serve").exitCode());
+        assertEquals(ExitCodes.USAGE, new CliHarness().execute("serve", "--recovery", "sometimes").exitCode());
         CliHarness.Result help = new CliHarness().execute("run", "--help");
         assertEquals(ExitCodes.SUCCESS, help.exitCode());
         assertTrue(help.out().contains("130"), help.toString());
