@@ -22,6 +22,15 @@ class TorchTest {
     }
 
     @Test
+    void asksLibtorchForHugePagesUnlessToldNotTo() {
+        Torch.load();
+        boolean wanted = !"false".equalsIgnoreCase(System.getProperty(Torch.HUGE_PAGES_PROPERTY, "true").trim());
+        if (wanted && System.getenv("THP_MEM_ALLOC_ENABLE") == null) {
+            assertEquals("1", torch.get_env("THP_MEM_ALLOC_ENABLE").get().getString());
+        }
+    }
+
+    @Test
     void appliesThreadSettings() {
         ThreadSettings wanted = new ThreadSettings(1, 1);
         wanted.apply();

@@ -40,7 +40,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       multiple of one sequential read of the file just before (page cache warm for both), and peak RSS (VmHWM) as
  *       a multiple of the float32 weights. Targets ≤ 1.5× and ≤ 1.15×. Run it in a fresh JVM (after {@code gen}) so
  *       that the peak is the load's. {@code load-mmap} measures the previous path (copying every tensor out of one
- *       whole-file mapping) for comparison.</li>
+ *       whole-file mapping) for comparison. For the breakdown it also times {@code StateDict.readSafetensors} alone
+ *       and a floor with no file: allocating the float32 weights' worth of new memory and writing it once.</li>
  *   <li>{@code sampler}: sampler overhead per step (everything but the denoiser call) as a fraction of a tiny-UNet
  *       step, for several samplers on the tiny fixture checkpoint, with and without previews (issue 5; target under
  *       1%; {@link SamplerOverheadBenchmark}).</li>
@@ -210,6 +211,7 @@ public final class SdBenchmarks {
 
         long peakKb = 0;
         long firstPeakKb = 0;
+        long hugeKb = 0;
         long weightBytes = 0;
         List<Double> loads = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
@@ -228,6 +230,7 @@ public final class SdBenchmarks {
                 double s = (System.nanoTime() - t0) / 1e9;
                 loads.add(s);
                 peakKb = Math.max(peakKb, status("VmHWM:"));
+                hugeKb = i == 0 ? anonHugePagesKb() : hugeKb; // while the weights are alive
                 bytes = parts.model().nativeBytes() + parts.clip().nativeBytes() + parts.vae().nativeBytes();
                 if (!parts.unexpectedKeys().isEmpty()) {
                     System.out.println("  left over keys: " + parts.unexpectedKeys());
@@ -241,7 +244,8 @@ public final class SdBenchmarks {
                     loads.get(loads.size() - 1), before);
             if (i == 0) {
                 firstPeakKb = peakKb; // later loads can only add allocator slack: the first one is the load's peak
-                System.out.printf(Locale.ROOT, "  peak RSS (VmHWM) after the first load: %d MB%n", peakKb / 1024);
+                System.out.printf(Locale.ROOT, "  peak RSS (VmHWM) after the first load: %d MB (the loaded parts:"
+                        + " %d MB in transparent huge pages)%n", peakKb / 1024, hugeKb / 1024);
             }
         }
         double load = median(loads);
@@ -256,8 +260,15 @@ public final class SdBenchmarks {
                 all.release();
             }
             System.out.printf(Locale.ROOT, "  of which StateDict.readSafetensors (read + convert to float32): %s s,"
-                    + " median %.3f s = %.2fx the sequential read%n", format(reading), median(reading),
-                    median(reading) / read);
+                    + " median %.3f s = %.2fx the sequential read; the rest (detection, model building, probes):"
+                    + " %.3f s%n", format(reading), median(reading), median(reading) / read, load - median(reading));
+            List<Double> fills = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                fills.add(freshMemoryFill(weightBytes));
+            }
+            System.out.printf(Locale.ROOT, "  floor: allocating and writing %.2f GB of new float32 memory once (no file,"
+                    + " %d threads): %s s, median %.3f s = %.2fx the sequential read%n", weightBytes / 1e9,
+                    fillThreads(), format(fills), median(fills), median(fills) / read);
         }
         System.out.printf(Locale.ROOT, "B-load (%s): %.2f GB fp16 file -> %.2f GB float32 weights on CPU:"
                 + " median load %.3f s = %.2fx the sequential read (%.3f s; target <= 1.5x);"
@@ -284,6 +295,56 @@ public final class SdBenchmarks {
             throw new IOException("read " + total + " bytes of " + file);
         }
         return s;
+    }
+
+    /**
+     * Seconds to allocate {@code bytes} of new float32 memory and write every element once, split over {@link
+     * #fillThreads()} threads: what any load that ends in float32 weights in fresh memory pays at least (page faults,
+     * the kernel zeroing the pages, one write pass), with no file involved.
+     */
+    static double freshMemoryFill(long bytes) throws InterruptedException {
+        int threads = fillThreads();
+        Tensor[] parts = new Tensor[threads];
+        Thread[] workers = new Thread[threads];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < threads; i++) {
+            int k = i;
+            workers[i] = new Thread(() -> {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor part = torch.empty(bytes / Float.BYTES / threads);
+                    part.fill_(new Scalar(1.0));
+                    part.retainReference();
+                    parts[k] = part;
+                }
+            });
+            workers[i].start();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        for (Tensor part : parts) {
+            part.releaseReference();
+        }
+        return s;
+    }
+
+    private static int fillThreads() {
+        return Math.min(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The process's anonymous memory in transparent huge pages, in KiB (0 where the kernel does not say). */
+    private static long anonHugePagesKb() throws IOException {
+        Path rollup = Path.of("/proc/self/smaps_rollup");
+        if (!Files.isReadable(rollup)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(rollup)) {
+            if (line.startsWith("AnonHugePages:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
     }
 
     /** The loading path before this benchmark: map the whole file, copy each tensor out, convert to float32. */

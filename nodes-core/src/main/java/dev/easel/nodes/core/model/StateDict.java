@@ -3,9 +3,7 @@ package dev.easel.nodes.core.model;
 import dev.easel.node.RefCounted;
 import dev.easel.runtime.safetensors.SafetensorsFile;
 import dev.easel.runtime.safetensors.TensorInfo;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,14 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -40,11 +31,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class StateDict implements RefCounted {
 
     private static final ThreadLocal<String> LAST_ACCESSED = new ThreadLocal<>();
-
-    /** Bytes read and converted at a time: small enough to stay in the cache between the read and the copy. */
-    private static final long CHUNK = 4L << 20;
-    /** Threads reading one file. */
-    private static final int READ_THREADS = 2;
 
     private final String source;
     /** Replaced as a whole by {@link #moveTo} (copy on write), so readers on other threads see one device. */
@@ -85,13 +71,14 @@ public final class StateDict implements RefCounted {
     }
 
     /**
-     * Every tensor of a safetensors file, converted to {@code dtype} (a copy; the file is not kept open).
+     * Every tensor of a safetensors file, converted to {@code dtype} (a copy; the file is not kept open or mapped).
      *
-     * <p>The file is not memory-mapped: each tensor is allocated in {@code dtype} and filled chunk by chunk with
-     * positioned reads into a small staging buffer, converted from there. So the peak memory is the result plus a
-     * few MiB (a whole-file mapping would keep every page of the file resident, and counted in the process's RSS,
-     * until the last tensor was copied out: about 1.5× the float32 weights for a float16 file, 2× with the
-     * intermediate copies). Two threads share the work on machines with two or more cores.
+     * <p>Each tensor is allocated in {@code dtype} and filled window by window (a few MiB at a time), so the peak
+     * memory is the result plus a few MiB: a whole-file mapping would keep every page of the file resident, and
+     * counted in the process's RSS, until the last tensor was copied out (about 1.5× the float32 weights for a float16
+     * file). Two threads share the work on machines with two or more cores. The tensors whose names share a first
+     * segment ({@code model.}, {@code cond_stage_model.}, ...) are views of a few shared allocations, each freed with
+     * the last of its tensors. See {@link SafetensorsReading}.
      */
     public static StateDict readSafetensors(Path file, ScalarType dtype) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(file); // validates the header
@@ -100,7 +87,7 @@ public final class StateDict implements RefCounted {
             f.names().forEach(name -> infos.add(f.info(name)));
             Tensor[] results = new Tensor[infos.size()];
             try {
-                readAll(file, channel, infos, dtype, results);
+                SafetensorsReading.readAll(file, channel, infos, dtype, results);
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (int i = 0; i < results.length; i++) {
                     out.put(infos.get(i).name(), results[i]);
@@ -113,111 +100,6 @@ public final class StateDict implements RefCounted {
                     }
                 }
             }
-        }
-    }
-
-    /** Fills {@code results} (one reference each), on up to {@link #READ_THREADS} threads taking tensors in turn. */
-    private static void readAll(Path file, FileChannel channel, List<TensorInfo> infos, ScalarType dtype,
-                                Tensor[] results) throws IOException {
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Runnable worker = () -> {
-            try (Chunks chunks = new Chunks()) {
-                for (int i = next.getAndIncrement(); i < infos.size() && failure.get() == null;
-                     i = next.getAndIncrement()) {
-                    results[i] = readTensor(file, channel, infos.get(i), chunks, dtype);
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        };
-        int threads = (int) Math.min(Math.min(READ_THREADS, Runtime.getRuntime().availableProcessors()), infos.size());
-        List<Thread> helpers = new ArrayList<>();
-        for (int i = 1; i < threads; i++) {
-            Thread helper = new Thread(worker, "easel-read-" + file.getFileName() + "-" + i);
-            helper.setDaemon(true);
-            helper.start();
-            helpers.add(helper);
-        }
-        worker.run();
-        boolean interrupted = false;
-        for (Thread helper : helpers) {
-            while (true) {
-                try {
-                    helper.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // finish reading first: the helpers write into results
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable t = failure.get();
-        if (t instanceof IOException io) {
-            throw io;
-        } else if (t instanceof RuntimeException r) {
-            throw r;
-        } else if (t instanceof Error e) {
-            throw e;
-        } else if (t != null) {
-            throw new IOException(file + ": " + t, t);
-        }
-    }
-
-    /** A worker's staging buffer of {@link #CHUNK} bytes (allocated on first use). */
-    private static final class Chunks implements AutoCloseable {
-        private Tensor buffer;
-
-        Tensor buffer() {
-            if (buffer == null) {
-                try (PointerScope scope = new PointerScope()) {
-                    buffer = torch.empty(new long[] {CHUNK}, new TensorOptions(ScalarType.Byte),
-                            new MemoryFormatOptional());
-                    buffer.retainReference(); // survives the scope; released in close()
-                }
-            }
-            return buffer;
-        }
-
-        @Override
-        public void close() {
-            if (buffer != null) {
-                buffer.releaseReference();
-                buffer = null;
-            }
-        }
-    }
-
-    /** One tensor, read chunk by chunk and converted into a fresh {@code dtype} tensor with one reference. */
-    private static Tensor readTensor(Path file, FileChannel channel, TensorInfo info, Chunks chunks,
-                                     ScalarType dtype) throws IOException {
-        try (PointerScope scope = new PointerScope()) {
-            Tensor result = torch.empty(info.shape(), new TensorOptions(dtype), new MemoryFormatOptional());
-            long bytes = info.byteSize();
-            if (bytes > 0) {
-                Tensor flat = result.view(-1);
-                Tensor staging = chunks.buffer();
-                Pointer data = staging.data_ptr();
-                long itemSize = info.safetensorsDtype().itemSize();
-                for (long done = 0; done < bytes; ) {
-                    long length = Math.min(CHUNK, bytes - done); // CHUNK is a multiple of every item size
-                    ByteBuffer slice = new BytePointer(data).limit(length).asByteBuffer();
-                    while (slice.hasRemaining()) {
-                        int n = channel.read(slice, info.dataBegin() + done + slice.position());
-                        if (n < 0) {
-                            throw new EOFException(file + ": the file ended inside tensor \"" + info.name()
-                                    + "\" (truncated or modified while being read)");
-                        }
-                    }
-                    Tensor part = staging.narrow(0, 0, length).view(info.scalarType());
-                    flat.narrow(0, done / itemSize, length / itemSize).copy_(part); // converts the dtype
-                    done += length;
-                }
-            }
-            result.retainReference(); // survives the scope: the caller's reference
-            return result;
         }
     }
 

@@ -65,6 +65,24 @@ class BadCheckpointTest {
                 e.getMessage());
     }
 
+    /** The text encoder and VAE probes run on a helper thread: their errors name the weight all the same. */
+    @Test
+    void wrongShapesInTheTextEncoderAndTheVaeNameTheFileAndTheLayer() throws Exception {
+        String clipKey = "cond_stage_model.transformer.text_model.encoder.layers.0.mlp.fc1.weight";
+        Path clip = variant("clip.safetensors", clipKey, t -> torch.zeros(t.size(0), t.size(1) + 1)
+                .to(t.scalar_type()));
+        Exception e = assertThrows(Exception.class, () -> CheckpointLoading.load(clip, ScalarType.Float));
+        assertTrue(e.getMessage().contains("clip.safetensors") && e.getMessage().contains("layers.0.mlp.fc1"),
+                e.getMessage());
+
+        String vaeKey = "first_stage_model.decoder.mid.block_1.conv1.weight";
+        Path vae = variant("vae.safetensors", vaeKey, t -> torch.zeros(t.size(0), t.size(1) + 1, 3, 3)
+                .to(t.scalar_type()));
+        e = assertThrows(Exception.class, () -> CheckpointLoading.load(vae, ScalarType.Float));
+        assertTrue(e.getMessage().contains("vae.safetensors") && e.getMessage().contains("mid.block_1.conv1"),
+                e.getMessage());
+    }
+
     @Test
     void aTruncatedFileAndAnUnknownArchitectureAreClearErrors() throws Exception {
         Path truncated = dir.resolve("truncated.safetensors");
