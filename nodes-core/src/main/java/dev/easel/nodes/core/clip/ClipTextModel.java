@@ -6,7 +6,7 @@ import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
 
 import dev.easel.node.RefCounted;
-import dev.easel.runtime.placement.Placeable;
+import dev.easel.nodes.core.model.WeightsPlaceable;
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.runtime.Torch;
 import java.util.Objects;
@@ -39,7 +39,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link #release()} delegate to the dict), so the engine and caches can own models like any other native value.
  * Stateless per call and thread-safe while retained.
  */
-public final class ClipTextModel implements RefCounted, Placeable {
+public final class ClipTextModel implements RefCounted, WeightsPlaceable {
 
     /** Architecture parameters. */
     public record Config(int width, int layers, int heads, int intermediate, int vocab, int positions,
@@ -139,22 +139,6 @@ public final class ClipTextModel implements RefCounted, Placeable {
     @Override
     public void release() {
         weights.release();
-    }
-
-    @Override
-    public long weightBytes() {
-        return weights.nativeBytes();
-    }
-
-    @Override
-    public String device() {
-        return weights.device();
-    }
-
-    /** Moves the weights (model placement); only while no forward runs. */
-    @Override
-    public void moveTo(String device) {
-        weights.moveTo(device);
     }
 
     @Override

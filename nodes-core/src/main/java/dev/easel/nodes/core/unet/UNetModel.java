@@ -12,7 +12,7 @@ import static org.bytedeco.pytorch.global.torch.silu;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import dev.easel.node.RefCounted;
-import dev.easel.runtime.placement.Placeable;
+import dev.easel.nodes.core.model.WeightsPlaceable;
 import dev.easel.nodes.core.model.StateDict;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * (the caller keeps, and must release, its own), starts with one owner, and frees the weights' reference when the
  * last owner releases it. Thread-safe: forward keeps no state.
  */
-public final class UNetModel implements RefCounted, Placeable {
+public final class UNetModel implements RefCounted, WeightsPlaceable {
 
     private static final int GROUPS = 32;
     /** GroupNorm eps of ResBlocks and the output head (PyTorch's default). */
@@ -498,22 +498,6 @@ public final class UNetModel implements RefCounted, Placeable {
             throw new IllegalStateException("UNet over " + weights.source() + " released more often than retained");
         }
         weights.release();
-    }
-
-    @Override
-    public long weightBytes() {
-        return weights.nativeBytes();
-    }
-
-    @Override
-    public String device() {
-        return weights.device();
-    }
-
-    /** Moves the weights (model placement); only while no forward runs. */
-    @Override
-    public void moveTo(String device) {
-        weights.moveTo(device);
     }
 
     @Override

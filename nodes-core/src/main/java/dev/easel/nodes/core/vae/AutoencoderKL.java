@@ -10,7 +10,7 @@ import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
 import dev.easel.node.RefCounted;
-import dev.easel.runtime.placement.Placeable;
+import dev.easel.nodes.core.model.WeightsPlaceable;
 import dev.easel.nodes.core.model.StateDict;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Owns a reference to its {@link StateDict}: {@link #retain()}/{@link #release()} delegate to it.
  */
-public final class AutoencoderKL implements RefCounted, Placeable {
+public final class AutoencoderKL implements RefCounted, WeightsPlaceable {
 
     /** Prefix of the VAE weights in an original SD single-file checkpoint. */
     public static final String CHECKPOINT_PREFIX = "first_stage_model.";
@@ -464,22 +464,6 @@ public final class AutoencoderKL implements RefCounted, Placeable {
     @Override
     public void release() {
         weights.release();
-    }
-
-    @Override
-    public long weightBytes() {
-        return weights.nativeBytes();
-    }
-
-    @Override
-    public String device() {
-        return weights.device();
-    }
-
-    /** Moves the weights (model placement); only while no forward runs. */
-    @Override
-    public void moveTo(String device) {
-        weights.moveTo(device);
     }
 
     @Override
