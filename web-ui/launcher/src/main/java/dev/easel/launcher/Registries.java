@@ -20,12 +20,19 @@ final class Registries {
     private Registries() {
     }
 
+    /** The node registry for a data folder ({@link #environment}). */
+    static NodeRegistry load(PrintWriter err, Path dataDir, Path outputDir, List<Path> extraPaths) {
+        return load(err, environment(err, dataDir, outputDir, extraPaths));
+    }
+
     /**
+     * What the nodes see of a data folder: its data folders and its model files.
+     *
      * @param dataDir    the data folder; its {@code models/} holds the model files in ComfyUI's layout
      * @param outputDir  where output nodes write, or {@code null} for {@code <dataDir>/output}
      * @param extraPaths further {@code extra_model_paths.yaml} files (ComfyUI's format)
      */
-    static NodeRegistry load(PrintWriter err, Path dataDir, Path outputDir, List<Path> extraPaths) {
+    static NodeEnvironment environment(PrintWriter err, Path dataDir, Path outputDir, List<Path> extraPaths) {
         ModelFolders models = new ModelFolders(dataDir.toAbsolutePath().normalize());
         List<Path> yamls = new ArrayList<>();
         Path inData = dataDir.resolve(EXTRA_MODEL_PATHS);
@@ -40,8 +47,11 @@ final class Registries {
                 err.println("warning: cannot use " + yaml + ": " + e.getMessage());
             }
         }
-        NodeEnvironment environment = new NodeEnvironment(DataFolders.locate(dataDir, outputDir),
-                new FolderModelLibrary(models));
+        return new NodeEnvironment(DataFolders.locate(dataDir, outputDir), new FolderModelLibrary(models));
+    }
+
+    /** The nodes on the class path, registered in {@code environment}; problems are printed as warnings. */
+    static NodeRegistry load(PrintWriter err, NodeEnvironment environment) {
         NodeRegistry registry = NodeRegistry.fromClassPath(EaselCli.class.getClassLoader(), environment);
         for (NodeRegistry.Problem problem : registry.problems()) {
             err.println("warning: " + problem);

@@ -4,6 +4,7 @@ import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.exec.Engine;
 import dev.easel.engine.exec.EngineSettings;
 import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.EaselServer;
 import dev.easel.server.store.JobStore;
@@ -81,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
             accessToken = HexFormat.of().formatHex(random);
             out.println("access token (send it as Authorization: Bearer <token>): " + accessToken);
         }
-        NodeRegistry registry = Registries.load(err, dataDir, null, extraModelPaths);
+        NodeEnvironment environment = Registries.environment(err, dataDir, null, extraModelPaths);
+        NodeRegistry registry = Registries.load(err, environment);
         DataFolders folders;
         try {
             folders = DataFolders.prepare(dataDir, null);
@@ -94,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         try (OutputCache cache = Caches.open(dataDir, cacheGib, err);
                 Engine engine = new Engine(registry, cache, runtime, folders, EngineSettings.defaults());
-                EaselServer server = new EaselServer(engine, runtime, SqliteJobStore.open(dataDir.resolve("jobs.db")),
+                EaselServer server = new EaselServer(engine, runtime, environment,
+                        SqliteJobStore.open(dataDir.resolve("jobs.db")),
                         accessToken)) {
             int bound = server.start(listen, port, mode);
             out.println("Easel is listening on http://" + listen + ":" + bound + " (" + runtime.device() + ")");

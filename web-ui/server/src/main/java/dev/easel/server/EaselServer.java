@@ -3,6 +3,7 @@ package dev.easel.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.exec.Engine;
 import dev.easel.engine.workflow.WorkflowParser;
+import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
 import dev.easel.server.http.HistoryRoutes;
@@ -33,9 +34,10 @@ public final class EaselServer implements AutoCloseable {
     private final Javalin app;
 
     /**
-     * @param token the access token clients must present, or null for none (only sensible on loopback)
+     * @param environment the data folders ({@code /view}, uploads) and model files ({@code /models}) the nodes see
+     * @param token       the access token clients must present, or null for none (only sensible on loopback)
      */
-    public EaselServer(Engine engine, RuntimeInfo runtime, JobStore store, String token) {
+    public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token) {
         ObjectMapper json = WorkflowParser.mapper();
         this.store = store;
         this.hub = new EventHub(json);

@@ -6,27 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.easel.caching.CacheSettings;
-import dev.easel.caching.TieredOutputCache;
-import dev.easel.engine.exec.Engine;
-import dev.easel.engine.exec.EngineSettings;
-import dev.easel.engine.registry.NodeRegistry;
-import dev.easel.node.Folders;
-import dev.easel.node.RuntimeInfo;
-import dev.easel.server.store.JobStore;
-import dev.easel.server.store.SqliteJobStore;
+import dev.easel.server.TestServer.Recorder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,124 +27,40 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServerContractTest {
 
-    static final RuntimeInfo CPU = new RuntimeInfo() {
-        public String device() {
-            return "cpu";
-        }
-
-        public boolean hasAccelerator() {
-            return false;
-        }
-
-        public long hostResidentBytes() {
-            return 1;
-        }
-
-        public long hostTotalBytes() {
-            return 2;
-        }
-
-        public long deviceFreeBytes() {
-            return -1;
-        }
-    };
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TestServer.JSON;
 
     @TempDir
     Path dir;
-    private EaselServer server;
-    private Engine engine;
+    private TestServer server;
     private String base;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private HttpClient http;
 
     @BeforeEach
     void start() {
-        NodeRegistry registry = new NodeRegistry();
-        registry.register(new ServerTestNodes());
-        Folders folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
-        long gib = CacheSettings.GiB;
-        engine = new Engine(registry, new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, dir.resolve("cache"),
-                false)), CPU, folders, EngineSettings.defaults());
-        server = new EaselServer(engine, CPU, SqliteJobStore.open(dir.resolve("jobs.db")), null);
-        int port = server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
-        base = "http://127.0.0.1:" + port;
+        server = TestServer.start(dir);
+        base = server.base;
+        http = server.http;
     }
 
     @AfterEach
     void stop() {
         server.close();
-        engine.close();
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        return server.post(path, body);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A WebSocket client that records text messages and counts binary frames. */
-    private static final class Recorder implements WebSocket.Listener {
-        final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    messages.add(JSON.readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            ws.request(1);
-            return null;
-        }
-
-        /** Message types until the final {@code executing} with node null (inclusive). */
-        List<String> untilDone(String promptId) throws InterruptedException {
-            List<String> types = new ArrayList<>();
-            while (true) {
-                JsonNode m = messages.poll(20, TimeUnit.SECONDS);
-                assertTrue(m != null, "timed out; got " + types);
-                String type = m.get("type").asText();
-                if (type.equals("status")) {
-                    continue;
-                }
-                types.add(type);
-                if (type.equals("executing") && m.get("data").get("node").isNull()
-                        && promptId.equals(m.get("data").get("prompt_id").asText())) {
-                    return types;
-                }
-            }
-        }
+        return server.get(path);
     }
 
     private Recorder connect(String clientId) throws Exception {
-        Recorder recorder = new Recorder();
-        http.newWebSocketBuilder().buildAsync(URI.create(base.replace("http", "ws") + "/ws?clientId=" + clientId),
-                recorder).get(10, TimeUnit.SECONDS);
-        JsonNode first = recorder.messages.poll(10, TimeUnit.SECONDS);
-        assertEquals("status", first.get("type").asText());
-        assertEquals(clientId, first.get("data").get("sid").asText());
-        assertTrue(first.get("data").get("status").get("exec_info").has("queue_remaining"));
-        return recorder;
+        return server.connect(clientId);
     }
 
     private static String prompt(String workflow, String clientId) {
-        return "{\"prompt\": " + workflow + ", \"client_id\": \"" + clientId + "\"}";
+        return TestServer.prompt(workflow, clientId);
     }
 
     private static final String GOOD = """
