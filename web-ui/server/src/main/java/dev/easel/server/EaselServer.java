@@ -2,7 +2,6 @@ package dev.easel.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.exec.Engine;
-import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
@@ -15,8 +14,10 @@ import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -38,7 +39,7 @@ public final class EaselServer implements AutoCloseable {
      * @param token       the access token clients must present, or null for none (only sensible on loopback)
      */
     public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token) {
-        ObjectMapper json = WorkflowParser.mapper();
+        ObjectMapper json = ServerJson.mapper();
         this.store = store;
         this.hub = new EventHub(json);
         this.runner = new JobRunner(engine, store, hub, json);
@@ -46,12 +47,16 @@ public final class EaselServer implements AutoCloseable {
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
         InfoRoutes info = new InfoRoutes(engine.registry(), runtime, json, MAX_BODY_BYTES);
-        RequestGuard guard = new RequestGuard(token);
+        RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES);
         this.app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = MAX_BODY_BYTES;
             cfg.startup.showJavalinBanner = false;
             cfg.routes.before(guard::check);
+            cfg.routes.wsBeforeUpgrade(guard::check); // HTTP before-handlers do not see WebSocket upgrades
+            // Javalin's own refusals (413 from the size limit while a chunked body streams) as {"error": ...} JSON.
+            cfg.routes.exception(HttpResponseException.class,
+                    (e, ctx) -> ctx.status(e.getStatus()).json(Map.of("error", e.getMessage())));
             both(cfg, "get", "/prompt", prompt::get);
             both(cfg, "post", "/prompt", prompt::post);
             both(cfg, "get", "/queue", queue::get);

@@ -1,11 +1,9 @@
 package dev.easel.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.server.store.JobStore;
 import io.javalin.http.Context;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,18 +38,15 @@ public final class HistoryRoutes {
     }
 
     public void post(Context ctx) {
-        JsonNode body = Bodies.object(ctx, json);
+        Bodies.ClearOrDelete body = Bodies.clearOrDelete(ctx, json);
         if (body == null) {
             return;
         }
-        if (body.path("clear").asBoolean(false)) {
+        if (body.clear()) {
             store.clearHistory();
         }
-        JsonNode ids = body.get("delete");
-        if (ids != null && ids.isArray()) {
-            List<String> list = new ArrayList<>();
-            ids.forEach(id -> list.add(id.asText()));
-            store.deleteHistory(list);
+        if (!body.delete().isEmpty()) {
+            store.deleteHistory(body.delete());
         }
         ctx.status(200);
     }

@@ -14,7 +14,6 @@ import dev.easel.server.JobRunner;
 import dev.easel.server.events.EventHub;
 import dev.easel.server.store.JobStore;
 import io.javalin.http.Context;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +46,25 @@ public final class PromptRoutes {
         ctx.json(Map.of("exec_info", Map.of("queue_remaining", runner.queueRemaining())));
     }
 
+    /**
+     * Known fields of the wrong type are a 400 naming the field. Unknown top-level fields are ignored, as ComfyUI
+     * ignores them: the frontend has added fields over its versions ({@code partial_execution_targets},
+     * {@code prompt_id}) and third-party clients send their own, so a 400 would break working clients for no
+     * safety gain (nothing reads them). The small bodies of {@code /queue} and {@code /history} are strict instead.
+     */
     public void post(Context ctx) {
-        JsonNode body;
-        try {
-            body = json.readTree(ctx.body());
-        } catch (JsonProcessingException e) {
-            ctx.status(400).json(ApiError.of("invalid_json", "The request body is not valid JSON",
-                    e.getOriginalMessage()));
+        JsonNode body = Bodies.parse(ctx, json);
+        if (body == null) {
             return;
         }
-        if (body == null || !body.isObject() || !body.has("prompt")) {
-            ctx.status(400).json(ApiError.of("no_prompt", "No prompt provided", "No prompt provided"));
+        if (!body.isObject() || !body.has("prompt")) {
+            ctx.status(400).json(ApiError.of("no_prompt", "No prompt provided",
+                    body.isObject() ? "No prompt provided" : "the body must be a JSON object with a prompt, got "
+                            + Bodies.kind(body)));
+            return;
+        }
+        Fields fields = fields(ctx, body);
+        if (fields == null) {
             return;
         }
         Workflow workflow;
@@ -68,22 +75,18 @@ public final class PromptRoutes {
             return;
         }
         ValidationOptions options = ValidationOptions.STRICT;
-        JsonNode partial = body.get("partial_execution_targets");
-        if (partial != null && partial.isArray()) {
-            List<String> targets = new ArrayList<>();
-            partial.forEach(t -> targets.add(t.asText()));
-            options = options.withPartialTargets(targets);
+        if (fields.partialTargets() != null) {
+            options = options.withPartialTargets(fields.partialTargets());
         }
         ValidationResult validation = engine.validate(workflow, options);
         if (!validation.isValid()) {
             ctx.status(400).json(validation.toJson());
             return;
         }
-        String promptId = body.hasNonNull("prompt_id") ? body.get("prompt_id").asText() : UUID.randomUUID().toString();
-        long number = body.hasNonNull("number") && body.get("number").isNumber()
-                ? body.get("number").asLong() : store.nextNumber(body.path("front").asBoolean(false));
-        String clientId = body.hasNonNull("client_id") ? body.get("client_id").asText() : null;
-        ObjectNode extraData = body.get("extra_data") instanceof ObjectNode o ? o.deepCopy() : json.createObjectNode();
+        String promptId = fields.promptId() != null ? fields.promptId() : UUID.randomUUID().toString();
+        long number = fields.number() != null ? fields.number() : store.nextNumber(fields.front());
+        String clientId = fields.clientId();
+        ObjectNode extraData = fields.extraData() != null ? fields.extraData().deepCopy() : json.createObjectNode();
         if (clientId != null) {
             extraData.put("client_id", clientId);
         }
@@ -107,5 +110,66 @@ public final class PromptRoutes {
         reply.put("number", number);
         reply.put("node_errors", Map.of());
         ctx.json(reply);
+    }
+
+    /** The optional fields of a POST /prompt, type-checked; null members were absent (or JSON null). */
+    private record Fields(String promptId, Long number, boolean front, String clientId, ObjectNode extraData,
+            List<String> partialTargets) {
+    }
+
+    /** Reads the optional fields, or answers 400 naming the first of the wrong type and returns null. */
+    private static Fields fields(Context ctx, JsonNode body) {
+        JsonNode id = body.get("prompt_id");
+        String promptId = null;
+        if (id != null && !id.isNull()) {
+            promptId = Bodies.id(id);
+            if (promptId == null || promptId.isBlank()) {
+                return Bodies.invalid(ctx, "prompt_id", "a non-empty string", id);
+            }
+        }
+        JsonNode numberField = body.get("number");
+        Long number = null;
+        if (numberField != null && !numberField.isNull()) {
+            // ComfyUI takes float(number), so a numeric string works there too.
+            Double value = numberField.isNumber() ? Double.valueOf(numberField.asDouble())
+                    : numberField.isTextual() ? parseDouble(numberField.asText()) : null;
+            if (value == null || value.isNaN() || value.isInfinite()) {
+                return Bodies.invalid(ctx, "number", "a number", numberField);
+            }
+            number = value.longValue();
+        }
+        JsonNode front = body.get("front");
+        if (front != null && !front.isNull() && !front.isBoolean()) {
+            return Bodies.invalid(ctx, "front", "true or false", front);
+        }
+        JsonNode client = body.get("client_id");
+        String clientId = null;
+        if (client != null && !client.isNull()) {
+            clientId = Bodies.id(client);
+            if (clientId == null) {
+                return Bodies.invalid(ctx, "client_id", "a string", client);
+            }
+        }
+        JsonNode extra = body.get("extra_data");
+        if (extra != null && !extra.isNull() && !extra.isObject()) {
+            return Bodies.invalid(ctx, "extra_data", "a JSON object", extra);
+        }
+        List<String> targets = null;
+        if (body.hasNonNull("partial_execution_targets")) {
+            targets = Bodies.idList(ctx, body, "partial_execution_targets");
+            if (targets == null) {
+                return null;
+            }
+        }
+        return new Fields(promptId, number, front != null && front.asBoolean(), clientId,
+                extra instanceof ObjectNode o ? o : null, targets);
+    }
+
+    private static Double parseDouble(String text) {
+        try {
+            return Double.valueOf(text.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

@@ -52,17 +52,14 @@ public final class QueueRoutes {
     }
 
     public void post(Context ctx) {
-        JsonNode body = Bodies.object(ctx, json);
+        Bodies.ClearOrDelete body = Bodies.clearOrDelete(ctx, json);
         if (body == null) {
             return;
         }
-        if (body.path("clear").asBoolean(false)) {
+        if (body.clear()) {
             store.clearPending();
         }
-        JsonNode ids = body.get("delete");
-        if (ids != null && ids.isArray()) {
-            ids.forEach(id -> store.deletePending(id.asText()));
-        }
+        body.delete().forEach(store::deletePending);
         hub.broadcastStatus(runner.queueRemaining());
         ctx.status(200);
     }
@@ -74,7 +71,12 @@ public final class QueueRoutes {
             if (body == null) {
                 return;
             }
-            promptId = body.hasNonNull("prompt_id") ? body.get("prompt_id").asText() : null;
+            JsonNode id = body.get("prompt_id");
+            promptId = id == null || id.isNull() ? null : Bodies.id(id);
+            if (promptId == null && id != null && !id.isNull()) {
+                Bodies.invalid(ctx, "prompt_id", "a string", id);
+                return;
+            }
         }
         runner.interrupt(promptId);
         ctx.status(200);

@@ -1,69 +1,141 @@
 package dev.easel.server.http;
 
 import io.javalin.http.Context;
-import io.javalin.http.ForbiddenResponse;
-import io.javalin.http.UnauthorizedResponse;
+import io.javalin.http.HttpStatus;
 import java.net.URI;
-import java.security.MessageDigest;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * Runs before every request: stops cross-site requests from web pages (a browser page on another site must not be
- * able to queue jobs on a local server: an {@code Origin} whose host differs from the {@code Host} header, or
- * {@code Sec-Fetch-Site: cross-site}, is refused with 403, as ComfyUI does), and, when the server listens beyond the
- * loopback interface, requires the access token ({@code Authorization: Bearer <token>} or {@code ?token=}).
+ * Runs before every request and every WebSocket upgrade, and refuses:
+ *
+ * <ul>
+ *   <li>requests from web pages of other sites (a page on another site must not be able to queue jobs on, or read
+ *       the history of, a local server): an {@code Origin} that is not {@code http(s)://} plus exactly the
+ *       {@code Host} header (also {@code Origin: null}, which sandboxed frames and {@code file:} pages send), or
+ *       {@code Sec-Fetch-Site: cross-site}: 403, as ComfyUI does. The content type is no defence here: curl and
+ *       Python's urllib post JSON as {@code application/x-www-form-urlencoded} (ComfyUI's own API example does),
+ *       while browsers always send {@code Origin} on a cross-site POST, and {@code Sec-Fetch-Site} on anything.
+ *   <li>DNS rebinding (a page whose own name was made to resolve to 127.0.0.1, so it is same-origin to the browser):
+ *       without an access token, the {@code Host} must be a loopback name ({@code localhost}, {@code *.localhost})
+ *       or an IP literal, which a rebinding page cannot have. 403. A reverse proxy in front of a loopback server
+ *       must therefore pass {@code Host} through as the upstream address (nginx's default) or use a token.
+ *   <li>bodies whose declared {@code Content-Length} is above the limit: 413 at once, before any of it is read
+ *       (chunked bodies are counted as they are read, by Javalin's {@code maxRequestSize}).
+ *   <li>when the server requires an access token: requests without it ({@code Authorization: Bearer <token>}, or
+ *       {@code ?token=} for browsers' WebSockets and {@code <img src>}): 401. Compared in constant time.
+ * </ul>
+ *
+ * Refusals are {@code {"error": "..."}} JSON with the status.
  */
 public final class RequestGuard {
 
-    private final String token;
+    /** {@code localhost}, {@code name.localhost} (RFC 6761: always loopback), IPv4 and bracketed IPv6 literals. */
+    private static final Pattern LOOPBACK_OR_LITERAL_HOST = Pattern.compile(
+            "(?i)(?:localhost|[a-z0-9.-]+\\.localhost|\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9a-f:.%a-z]+])(?::\\d{1,5})?");
 
-    /** @param token the required access token, or null when none is required (loopback only) */
-    public RequestGuard(String token) {
-        this.token = token;
+    private final byte[] tokenDigest;
+    private final long maxBodyBytes;
+
+    /**
+     * @param token        the required access token, or null when none is required (loopback only)
+     * @param maxBodyBytes the largest request body taken
+     */
+    public RequestGuard(String token, long maxBodyBytes) {
+        this.tokenDigest = token == null ? null : sha256(token);
+        this.maxBodyBytes = maxBodyBytes;
     }
 
+    /**
+     * Checks a request or a WebSocket upgrade; after a refusal the response is written and the remaining handlers
+     * (the route, or the upgrade) are skipped.
+     */
     public void check(Context ctx) {
+        Refusal refusal = refusal(ctx);
+        if (refusal != null) {
+            ctx.skipRemainingHandlers();
+            ctx.status(refusal.status()).json(Map.of("error", refusal.message()));
+        }
+    }
+
+    private record Refusal(HttpStatus status, String message) {
+    }
+
+    private Refusal refusal(Context ctx) {
         if ("cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) {
-            throw new ForbiddenResponse("cross-site requests are refused");
+            return new Refusal(HttpStatus.FORBIDDEN, "cross-site requests are refused (Sec-Fetch-Site: cross-site;"
+                    + " no Origin is allowed but this server's own)");
         }
+        String host = ctx.header("Host");
         String origin = ctx.header("Origin");
-        if (origin != null && !origin.isBlank() && !"null".equals(origin)) {
-            String originHost = hostOf(origin);
-            String host = ctx.header("Host");
-            if (originHost == null || host == null || !originHost.equalsIgnoreCase(host)) {
-                throw new ForbiddenResponse("the Origin " + origin + " does not match the Host " + host);
-            }
+        if (origin != null && !sameOrigin(origin.trim(), host)) {
+            return new Refusal(HttpStatus.FORBIDDEN, "the Origin " + origin + " does not match the Host " + host
+                    + ": requests from other sites' pages are refused");
         }
-        if (token != null && !constantTimeEquals(token, presentedToken(ctx))) {
-            throw new UnauthorizedResponse("an access token is required (Authorization: Bearer <token>)");
+        if (tokenDigest == null && host != null && !LOOPBACK_OR_LITERAL_HOST.matcher(host.trim()).matches()) {
+            return new Refusal(HttpStatus.FORBIDDEN, "the Host " + host + " is not a loopback name or an IP address"
+                    + " (DNS rebinding?); use http://127.0.0.1 or http://localhost, or start the server with a token");
+        }
+        String length = ctx.header("Content-Length");
+        if (length != null && tooLong(length.trim())) {
+            return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "the request body (Content-Length " + length
+                    + ") is larger than the " + maxBodyBytes + " bytes this server takes");
+        }
+        if (tokenDigest != null && !MessageDigest.isEqual(tokenDigest, sha256(presentedToken(ctx)))) {
+            return new Refusal(HttpStatus.UNAUTHORIZED,
+                    "an access token is required (Authorization: Bearer <token>, or ?token=<token>)");
+        }
+        return null;
+    }
+
+    private boolean tooLong(String length) {
+        if (length.isEmpty() || !length.chars().allMatch(Character::isDigit)) {
+            return false; // not a length at all: Jetty refuses it as a bad request
+        }
+        return length.length() > 18 || Long.parseLong(length) > maxBodyBytes;
+    }
+
+    /** Whether {@code origin} is {@code http(s)://} followed by exactly {@code host} (no user info, path or query). */
+    private static boolean sameOrigin(String origin, String host) {
+        if (host == null) {
+            return false;
+        }
+        try {
+            URI uri = new URI(origin);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                return false;
+            }
+            if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                    || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())) {
+                return false;
+            }
+            return uri.getRawAuthority() != null && uri.getRawAuthority().equalsIgnoreCase(host.trim());
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 
     private static String presentedToken(Context ctx) {
         String auth = ctx.header("Authorization");
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (auth != null && auth.length() > 7 && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return auth.substring(7).trim();
         }
-        return ctx.queryParam("token");
+        String query = ctx.queryParam("token");
+        return query == null ? "" : query;
     }
 
-    /** {@code host[:port]} of an Origin URL, or null when it is not one. */
-    private static String hostOf(String origin) {
+    /** Digests first, so that the comparison takes the same time whatever the lengths and contents. */
+    private static byte[] sha256(String text) {
         try {
-            URI uri = URI.create(origin);
-            if (uri.getHost() == null) {
-                return null;
-            }
-            return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
-        } catch (IllegalArgumentException e) {
-            return null;
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-    }
-
-    private static boolean constantTimeEquals(String expected, String given) {
-        if (given == null) {
-            return false;
-        }
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
     }
 }
