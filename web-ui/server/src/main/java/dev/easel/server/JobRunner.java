@@ -1,15 +1,15 @@
 package dev.easel.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.easel.engine.event.RunEvent;
 import dev.easel.engine.exec.CancellationToken;
 import dev.easel.engine.exec.Engine;
 import dev.easel.engine.exec.RunRequest;
 import dev.easel.engine.exec.RunResult;
+import dev.easel.engine.validation.ValidatedWorkflow;
 import dev.easel.engine.validation.ValidationOptions;
 import dev.easel.engine.validation.ValidationResult;
-import dev.easel.engine.workflow.Workflow;
 import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.server.events.EventHub;
 import dev.easel.server.store.JobStore;
@@ -40,6 +40,8 @@ public final class JobRunner implements AutoCloseable {
     private final ObjectMapper json;
     private final Thread thread;
     private final Object signal = new Object();
+    private boolean woken; // guarded by signal: a wake() that came while the worker was not waiting
+    private final PreparedJobs prepared = new PreparedJobs();
     private volatile boolean stopping;
     private volatile Running current;
 
@@ -62,13 +64,24 @@ public final class JobRunner implements AutoCloseable {
     /** Wakes the worker after a job was queued. */
     public void wake() {
         synchronized (signal) {
+            woken = true;
             signal.notifyAll();
         }
     }
 
+    /**
+     * Hands over what {@code POST /prompt} already has for a job it just queued: the validated workflow and the
+     * {@code extra_data}, so that the worker need not parse and validate the stored prompt again (it does when the
+     * job comes from elsewhere: a restart, another process). ComfyUI, too, runs what it validated at queue time.
+     */
+    public void prepared(String promptId, String promptJson, ValidatedWorkflow validated,
+            Map<String, Object> extraData) {
+        prepared.put(promptId, promptJson, validated, extraData);
+    }
+
     /** Pending plus running jobs (ComfyUI's {@code queue_remaining}). */
     public int queueRemaining() {
-        return store.pending().size() + (store.running().isPresent() ? 1 : 0);
+        return store.remaining();
     }
 
     /** Interrupts the running job: any (null) or only {@code promptId}. Returns whether a job was interrupted. */
@@ -82,30 +95,41 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private void loop() {
+        Optional<JobStore.Job> next = Optional.empty();
         while (!stopping) {
-            Optional<JobStore.Job> job;
-            try {
-                job = store.claimNext();
-            } catch (RuntimeException e) {
-                System.getLogger("easel.server").log(System.Logger.Level.ERROR, "cannot read the job store", e);
-                job = Optional.empty();
+            Optional<JobStore.Job> job = next;
+            // A job claimed together with the previous one's finish was already in that status broadcast.
+            boolean announced = next.isPresent();
+            next = Optional.empty();
+            if (job.isEmpty()) {
+                try {
+                    job = store.claimNext();
+                } catch (RuntimeException e) {
+                    System.getLogger("easel.server").log(System.Logger.Level.ERROR, "cannot read the job store", e);
+                }
             }
             if (job.isEmpty()) {
                 synchronized (signal) {
                     try {
-                        signal.wait(500);
+                        if (!woken) {
+                            signal.wait(500);
+                        }
+                        woken = false;
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
                 continue;
             }
-            hub.broadcastStatus(queueRemaining());
-            runOne(job.get());
+            if (!announced) {
+                hub.broadcastStatus(queueRemaining());
+            }
+            next = runOne(job.get());
         }
     }
 
-    private void runOne(JobStore.Job job) {
+    /** Runs {@code job}, finishes it into history and returns the next job, claimed in the same store step. */
+    private Optional<JobStore.Job> runOne(JobStore.Job job) {
         CancellationToken token = new CancellationToken();
         current = new Running(job.promptId(), token);
         String clientId = job.clientId();
@@ -113,14 +137,23 @@ public final class JobRunner implements AutoCloseable {
         RunResult result = null;
         String failure = null;
         try {
-            Workflow workflow = WorkflowParser.parse(job.promptJson());
-            ValidationResult validation = engine.validate(workflow,
-                    ValidationOptions.STRICT.withPartialTargets(job.outputsToExecute()));
-            if (!validation.isValid()) {
-                failure = "the workflow no longer validates: " + json.writeValueAsString(validation.toJson());
+            PreparedJobs.Prepared ready = prepared.take(job.promptId(), job.promptJson());
+            ValidatedWorkflow workflow;
+            Map<String, Object> extraData;
+            if (ready != null) {
+                workflow = ready.workflow();
+                extraData = ready.extraData();
             } else {
-                Map<String, Object> extraData = json.readValue(job.extraDataJson(), Map.class);
-                result = engine.run(new RunRequest(job.promptId(), validation.workflow(), extraData),
+                ValidationResult validation = engine.validate(WorkflowParser.parse(job.promptJson()),
+                        ValidationOptions.STRICT.withPartialTargets(job.outputsToExecute()));
+                workflow = validation.isValid() ? validation.workflow() : null;
+                if (workflow == null) {
+                    failure = "the workflow no longer validates: " + json.writeValueAsString(validation.toJson());
+                }
+                extraData = json.readValue(job.extraDataJson(), Map.class);
+            }
+            if (workflow != null) {
+                result = engine.run(new RunRequest(job.promptId(), workflow, extraData),
                         event -> forward(event, clientId, messages), token);
             }
         } catch (Exception e) {
@@ -129,7 +162,8 @@ public final class JobRunner implements AutoCloseable {
             current = null;
         }
         if (stopping && result != null && result.status() == RunResult.Status.INTERRUPTED) {
-            return; // stopped by a shutdown, not by a user: it stays running in the store and is recovered at start
+            // stopped by a shutdown, not by a user: it stays running in the store and is recovered at start
+            return Optional.empty();
         }
         if (failure != null) {
             Map<String, Object> data = new LinkedHashMap<>();
@@ -140,8 +174,15 @@ public final class JobRunner implements AutoCloseable {
             messages.add(List.of("execution_error", data));
             hub.send(clientId, "execution_error", data);
         }
+        Optional<JobStore.Job> next = Optional.empty();
         try {
-            store.finish(job.promptId(), historyJson(job, result, messages), System.currentTimeMillis());
+            String history = historyJson(job, result, messages);
+            long now = System.currentTimeMillis();
+            if (stopping) {
+                store.finish(job.promptId(), history, now);
+            } else {
+                next = store.finishAndClaimNext(job.promptId(), history, now); // one commit between two jobs
+            }
         } catch (Exception e) {
             System.getLogger("easel.server").log(System.Logger.Level.ERROR,
                     "cannot write the history of " + job.promptId(), e);
@@ -151,6 +192,7 @@ public final class JobRunner implements AutoCloseable {
         done.put("prompt_id", job.promptId());
         hub.send(clientId, "executing", done);
         hub.broadcastStatus(queueRemaining());
+        return next;
     }
 
     private void forward(RunEvent event, String clientId, List<List<Object>> messages) {
@@ -168,9 +210,9 @@ public final class JobRunner implements AutoCloseable {
 
     private String historyJson(JobStore.Job job, RunResult result, List<List<Object>> messages) throws Exception {
         Map<String, Object> entry = new LinkedHashMap<>();
-        JsonNode prompt = json.readTree(job.promptJson());
-        entry.put("prompt", List.of(job.number(), job.promptId(), prompt, json.readTree(job.extraDataJson()),
-                job.outputsToExecute()));
+        // The stored prompt and extra_data are JSON this server wrote: embedded as they are, not parsed again.
+        entry.put("prompt", List.of(job.number(), job.promptId(), new RawValue(job.promptJson()),
+                new RawValue(job.extraDataJson()), job.outputsToExecute()));
         Map<String, ?> outputs = result == null ? Map.of() : result.outputs();
         entry.put("outputs", outputs);
         boolean success = result != null && result.succeeded();

@@ -84,7 +84,6 @@ public final class PromptRoutes {
             return;
         }
         String promptId = fields.promptId() != null ? fields.promptId() : UUID.randomUUID().toString();
-        long number = fields.number() != null ? fields.number() : store.nextNumber(fields.front());
         String clientId = fields.clientId();
         ObjectNode extraData = fields.extraData() != null ? fields.extraData().deepCopy() : json.createObjectNode();
         if (clientId != null) {
@@ -93,9 +92,18 @@ public final class PromptRoutes {
         SENSITIVE_EXTRA_DATA.forEach(extraData::remove); // never written to the store, the queue or the history
         long now = System.currentTimeMillis();
         extraData.put("create_time", now);
+        String promptJson;
+        long number;
         try {
-            store.enqueue(new JobStore.Job(promptId, number, json.writeValueAsString(body.get("prompt")),
-                    json.writeValueAsString(extraData), clientId, validation.workflow().targets(), now));
+            promptJson = json.writeValueAsString(body.get("prompt"));
+            JobStore.Job job = new JobStore.Job(promptId, fields.number() != null ? fields.number() : 0, promptJson,
+                    json.writeValueAsString(extraData), clientId, validation.workflow().targets(), now);
+            if (fields.number() != null) {
+                store.enqueue(job);
+            } else {
+                job = store.enqueueNumbered(job, fields.front()); // number and insert in one commit
+            }
+            number = job.number();
         } catch (IllegalArgumentException e) {
             ctx.status(400).json(ApiError.of("duplicate_prompt_id", "A job with this prompt_id exists",
                     e.getMessage()));
@@ -103,6 +111,8 @@ public final class PromptRoutes {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        // Only now that the job is stored under this id (a duplicate id must not replace another job's workflow).
+        runner.prepared(promptId, promptJson, validation.workflow(), extraDataMap(extraData));
         runner.wake();
         hub.broadcastStatus(runner.queueRemaining());
         Map<String, Object> reply = new LinkedHashMap<>();
@@ -163,6 +173,11 @@ public final class PromptRoutes {
         }
         return new Fields(promptId, number, front != null && front.asBoolean(), clientId,
                 extra instanceof ObjectNode o ? o : null, targets);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> extraDataMap(ObjectNode extraData) {
+        return (Map<String, Object>) WorkflowParser.toJava(extraData);
     }
 
     private static Double parseDouble(String text) {

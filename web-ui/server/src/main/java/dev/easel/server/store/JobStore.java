@@ -57,17 +57,45 @@ public interface JobStore extends AutoCloseable {
     /** Queues {@code job}; its id must be new (queued, running or in history), else IllegalArgumentException. */
     void enqueue(Job job);
 
+    /**
+     * {@link #enqueue} under a new number ({@link #nextNumber}{@code (front)}, replacing {@code job.number()}) as one
+     * step; returns the job as queued. A refused job uses up no number where the store can promise it.
+     */
+    default Job enqueueNumbered(Job job, boolean front) {
+        Job numbered = new Job(job.promptId(), nextNumber(front), job.promptJson(), job.extraDataJson(),
+                job.clientId(), job.outputsToExecute(), job.createdAtMillis());
+        enqueue(numbered);
+        return numbered;
+    }
+
     /** Marks the queued job with the lowest number running and returns it; empty when nothing is queued. */
     Optional<Job> claimNext();
 
     /** Moves the running job {@code promptId} into history (IllegalStateException when it is not running). */
     void finish(String promptId, String historyJson, long finishedAtMillis);
 
+    /**
+     * {@link #finish} then {@link #claimNext}, as one step where the store can (the runner's step between two jobs).
+     * When the finish fails nothing is claimed.
+     */
+    default Optional<Job> finishAndClaimNext(String promptId, String historyJson, long finishedAtMillis) {
+        finish(promptId, historyJson, finishedAtMillis);
+        return claimNext();
+    }
+
     /** The running job, if any. */
     Optional<Job> running();
 
     /** The queued jobs, by number. */
     List<Job> pending();
+
+    /**
+     * Queued plus running jobs (ComfyUI's {@code queue_remaining}), without reading them: it is sent after every
+     * queue change, so it must not cost a scan of the jobs' data.
+     */
+    default int remaining() {
+        return pending().size() + (running().isPresent() ? 1 : 0);
+    }
 
     /** Removes a queued job; false when it is not queued (running jobs are interrupted instead, not deleted). */
     boolean deletePending(String promptId);

@@ -207,6 +207,27 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public void enqueue(Job job) {
+        String outputs = checkNewJob(job);
+        write("enqueue job " + job.promptId(), () -> {
+            insertQueued(job, outputs);
+            return null;
+        });
+    }
+
+    /** Number and insert in one transaction (one commit, and a refused job uses up no number). */
+    @Override
+    public Job enqueueNumbered(Job job, boolean front) {
+        String outputs = checkNewJob(job);
+        return write("enqueue job " + job.promptId(), () -> {
+            Job numbered = new Job(job.promptId(), front ? frontNumber() : takeNextNumber(), job.promptJson(),
+                    job.extraDataJson(), job.clientId(), job.outputsToExecute(), job.createdAtMillis());
+            insertQueued(numbered, outputs);
+            return numbered;
+        });
+    }
+
+    /** Checks what {@link #enqueue} needs; returns the outputs as JSON. */
+    private static String checkNewJob(Job job) {
         if (job == null) {
             throw new IllegalArgumentException("cannot enqueue a null job");
         }
@@ -220,18 +241,18 @@ public final class SqliteJobStore implements JobStore {
         if (job.extraDataJson() == null) {
             throw new IllegalArgumentException("job " + id + " has no extra_data JSON (use \"{}\" when absent)");
         }
-        String outputs = toJson(job.outputsToExecute());
-        write("enqueue job " + id, () -> {
-            String where = whereIs(id);
-            if (where != null) {
-                throw new IllegalArgumentException("job " + id + " already exists (" + where + ")");
-            }
-            PreparedStatement ps = sql("INSERT INTO jobs (" + JOB_COLUMNS + ", state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-            bindJob(ps, job, outputs);
-            ps.setInt(8, QUEUED);
-            ps.executeUpdate();
-            return null;
-        });
+        return toJson(job.outputsToExecute());
+    }
+
+    private void insertQueued(Job job, String outputs) throws SQLException {
+        String where = whereIs(job.promptId());
+        if (where != null) {
+            throw new IllegalArgumentException("job " + job.promptId() + " already exists (" + where + ")");
+        }
+        PreparedStatement ps = sql("INSERT INTO jobs (" + JOB_COLUMNS + ", state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        bindJob(ps, job, outputs);
+        ps.setInt(8, QUEUED);
+        ps.executeUpdate();
     }
 
     /** "queued", "running", "in history" or null. */
@@ -251,34 +272,54 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public Optional<Job> claimNext() {
-        return write("claim the next job", () -> {
-            Optional<Job> next = selectJobs("WHERE state = " + QUEUED + " ORDER BY number, prompt_id LIMIT 1")
-                    .stream().findFirst();
-            if (next.isPresent()) {
-                PreparedStatement ps = sql("UPDATE jobs SET state = " + RUNNING + " WHERE prompt_id = ?");
-                ps.setString(1, next.get().promptId());
-                ps.executeUpdate();
-            }
-            return next;
-        });
+        return write("claim the next job", this::claimNextQueued);
+    }
+
+    private Optional<Job> claimNextQueued() throws SQLException {
+        Optional<Job> next = selectJobs("WHERE state = " + QUEUED + " ORDER BY number, prompt_id LIMIT 1")
+                .stream().findFirst();
+        if (next.isPresent()) {
+            PreparedStatement ps = sql("UPDATE jobs SET state = " + RUNNING + " WHERE prompt_id = ?");
+            ps.setString(1, next.get().promptId());
+            ps.executeUpdate();
+        }
+        return next;
     }
 
     @Override
     public void finish(String promptId, String historyJson, long finishedAtMillis) {
+        checkFinish(promptId, historyJson);
+        write("finish job " + promptId, () -> {
+            finishRunning(promptId, historyJson, finishedAtMillis);
+            return null;
+        });
+    }
+
+    /** Finish and claim in one transaction: one commit, and the pages both touch are written once. */
+    @Override
+    public Optional<Job> finishAndClaimNext(String promptId, String historyJson, long finishedAtMillis) {
+        checkFinish(promptId, historyJson);
+        return write("finish job " + promptId + " and claim the next", () -> {
+            finishRunning(promptId, historyJson, finishedAtMillis);
+            return claimNextQueued();
+        });
+    }
+
+    private static void checkFinish(String promptId, String historyJson) {
         if (promptId == null) {
             throw new IllegalArgumentException("cannot finish a job without a prompt id");
         }
         if (historyJson == null) {
             throw new IllegalArgumentException("job " + promptId + " cannot be finished without a history entry");
         }
-        write("finish job " + promptId, () -> {
-            if (!moveToHistory(promptId, historyJson, finishedAtMillis)) {
-                String where = whereIs(promptId);
-                throw new IllegalStateException("job " + promptId + " is not running ("
-                        + (where == null ? "unknown" : where) + ")");
-            }
-            return null;
-        });
+    }
+
+    private void finishRunning(String promptId, String historyJson, long finishedAtMillis) throws SQLException {
+        if (!moveToHistory(promptId, historyJson, finishedAtMillis)) {
+            String where = whereIs(promptId);
+            throw new IllegalStateException("job " + promptId + " is not running ("
+                    + (where == null ? "unknown" : where) + ")");
+        }
     }
 
     /** Moves the running job {@code promptId} into history; false when it is not running. */
@@ -307,6 +348,17 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<Job> pending() {
         return read("read the queue", () -> selectJobs("WHERE state = " + QUEUED + " ORDER BY number, prompt_id"));
+    }
+
+    /** The jobs table holds exactly the queued and running jobs: one count over its primary key. */
+    @Override
+    public int remaining() {
+        return read("count the queue", () -> {
+            try (ResultSet rs = sql("SELECT count(*) FROM jobs").executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
     }
 
     @Override
