@@ -146,7 +146,8 @@ public final class PromptRoutes {
             if (value == null || value.isNaN() || value.isInfinite()) {
                 return Bodies.invalid(ctx, "number", "a number", numberField);
             }
-            number = value.longValue();
+            number = numberField.isIntegralNumber() && numberField.canConvertToLong() ? numberField.asLong()
+                    : value.longValue();
         }
         JsonNode front = body.get("front");
         if (front != null && !front.isNull() && !front.isBoolean()) {
