@@ -52,4 +52,20 @@ class PreparedJobsTest {
         assertNotNull(jobs.take("j1", PROMPT));
         assertNotNull(jobs.take("j" + PreparedJobs.CAPACITY, PROMPT));
     }
+
+    @Test
+    void bigPromptsAreBoundedBySizeNotJustCount() throws Exception {
+        PreparedJobs jobs = new PreparedJobs();
+        ValidatedWorkflow workflow = validated();
+        String big = PROMPT + " ".repeat((int) (PreparedJobs.MAX_PROMPT_CHARS / 5));
+        for (int i = 0; i < 6; i++) {
+            jobs.put("b" + i, big, workflow, Map.of());
+        }
+        assertNull(jobs.take("b0", big), "pushed out by size");
+        assertNotNull(jobs.take("b5", big));
+        String huge = PROMPT + " ".repeat((int) (PreparedJobs.MAX_PROMPT_CHARS / 2));
+        jobs.put("h", huge, workflow, Map.of());
+        assertNull(jobs.take("h", huge), "never kept");
+        assertNotNull(jobs.take("b4", big), "and it pushed nothing out");
+    }
 }
