@@ -23,8 +23,10 @@ import java.util.Set;
 /**
  * The one worker that runs queued jobs, as ComfyUI's prompt worker does: claims the next job from the store, runs it
  * on the engine, forwards its events to the WebSocket clients, writes its history entry, then sends the final
- * {@code executing} with {@code node: null} and the new queue status. A job whose workflow no longer validates (a
- * model file removed meanwhile) ends as an execution error; nothing a job does stops the worker.
+ * {@code executing} with {@code node: null} and the new queue status; finishing one job and claiming the next are one
+ * store step. A job runs the workflow {@code POST /prompt} validated (handed over in memory, as ComfyUI runs what it
+ * validated at queue time); a job from the store alone (queued before a restart) is validated again, and one that no
+ * longer validates (a model file removed meanwhile) ends as an execution error. Nothing a job does stops the worker.
  */
 public final class JobRunner implements AutoCloseable {
 
