@@ -205,6 +205,21 @@ public final class ServerBenchmark implements Callable<Integer> {
         record("  enqueue → done p99", n, "ms", latency[(int) (n * 0.99)] / 1e6, "");
         record("  process CPU per job (server + clients)", n, "ms", cpu / 1e6 / n, "");
         record("  of which the clients' threads", n, "ms", clientCpu.get() / 1e6 / n, "");
+        long serverCpu = 0;
+        long runnerCpu = 0;
+        for (Map.Entry<String, Long> e : threadsAfter.entrySet()) {
+            long used = e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L);
+            if (isServerThread(e.getKey())) {
+                serverCpu += used;
+            }
+            if (e.getKey().equals("easel-job-runner")) {
+                runnerCpu = used;
+            }
+        }
+        record("  server threads' CPU per job (no JIT, GC, clients)", n, "ms", serverCpu / 1e6 / n,
+                "≤ 2 for 1000/s on 2 cores");
+        record("  of which the job runner (one thread: the ceiling)", n, "ms", runnerCpu / 1e6 / n,
+                String.format("%.0f jobs/s", runnerCpu == 0 ? 0 : 1e9 * n / runnerCpu));
         StringBuilder split = new StringBuilder("  CPU µs per job by thread:");
         threadsAfter.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)))
@@ -216,6 +231,11 @@ public final class ServerBenchmark implements Callable<Integer> {
     private static long gcMillis() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    /** Not the benchmark's own: its HTTP clients (pool-*), its WebSocket client (JDK HttpClient-*), main. */
+    private static boolean isServerThread(String group) {
+        return !group.startsWith("pool-") && !group.startsWith("HttpClient-") && !group.equals("main");
     }
 
     /** CPU time of the live threads, summed by name with digits removed (a pool's threads together). */
