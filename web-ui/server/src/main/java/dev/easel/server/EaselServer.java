@@ -11,6 +11,7 @@ import dev.easel.server.http.InfoRoutes;
 import dev.easel.server.http.PromptRoutes;
 import dev.easel.server.http.QueueRoutes;
 import dev.easel.server.http.RequestGuard;
+import dev.easel.server.recovery.OutputRollback;
 import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -95,8 +96,12 @@ public final class EaselServer implements AutoCloseable {
         }
     }
 
-    /** Recovers jobs a previous process left running, starts the runner and listens; returns the bound port. */
+    /**
+     * Recovers jobs a previous process left running (first undoing the result files of their unfinished runs), starts
+     * the runner and listens; returns the bound port.
+     */
     public int start(String host, int port, JobStore.Recovery recovery) {
+        OutputRollback.rollBackRunningJobs(store, recovery);
         store.recover(recovery, System.currentTimeMillis());
         runner.start();
         app.start(host, port);

@@ -12,6 +12,7 @@ import dev.easel.engine.validation.ValidationResult;
 import dev.easel.engine.workflow.Workflow;
 import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.server.events.EventHub;
+import dev.easel.server.recovery.StoredOutputJournal;
 import dev.easel.server.store.JobStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +121,9 @@ public final class JobRunner implements AutoCloseable {
                 failure = "the workflow no longer validates: " + json.writeValueAsString(validation.toJson());
             } else {
                 Map<String, Object> extraData = json.readValue(job.extraDataJson(), Map.class);
-                result = engine.run(new RunRequest(job.promptId(), validation.workflow(), extraData),
+                RunRequest request = new RunRequest(job.promptId(), validation.workflow(), extraData,
+                        new StoredOutputJournal(store, job.promptId()));
+                result = engine.run(request,
                         event -> forward(event, clientId, messages), token);
             }
         } catch (Exception e) {

@@ -940,6 +940,11 @@ final class Run {
         }
 
         @Override
+        public dev.easel.node.OutputJournal outputJournal() {
+            return request.journal();
+        }
+
+        @Override
         public Subgraph newSubgraph() {
             return new Subgraph(node.id + "." + call + "." + (graphs++) + ".");
         }

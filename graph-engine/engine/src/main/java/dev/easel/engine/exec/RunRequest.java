@@ -1,6 +1,7 @@
 package dev.easel.engine.exec;
 
 import dev.easel.engine.validation.ValidatedWorkflow;
+import dev.easel.node.OutputJournal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,10 +12,18 @@ import java.util.Map;
  * @param promptId  the run's id (ComfyUI's prompt id)
  * @param workflow  what to run
  * @param extraData the request's {@code extra_data} ({@code extra_pnginfo}, {@code client_id}, ...)
+ * @param journal   where the run's nodes note the result files they create
  */
-public record RunRequest(String promptId, ValidatedWorkflow workflow, Map<String, Object> extraData) {
+public record RunRequest(String promptId, ValidatedWorkflow workflow, Map<String, Object> extraData,
+        OutputJournal journal) {
 
     public RunRequest {
         extraData = extraData == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extraData));
+        journal = journal == null ? OutputJournal.NONE : journal;
+    }
+
+    /** A run whose result files nobody recovers. */
+    public RunRequest(String promptId, ValidatedWorkflow workflow, Map<String, Object> extraData) {
+        this(promptId, workflow, extraData, OutputJournal.NONE);
     }
 }

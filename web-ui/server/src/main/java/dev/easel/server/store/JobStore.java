@@ -66,6 +66,9 @@ public interface JobStore extends AutoCloseable {
     /** The running job, if any. */
     Optional<Job> running();
 
+    /** Every job marked running (more than one only when several processes claimed from one file). */
+    List<Job> runningJobs();
+
     /** The queued jobs, by number. */
     List<Job> pending();
 
@@ -89,6 +92,28 @@ public interface JobStore extends AutoCloseable {
 
     /** Removes every finished job. */
     void clearHistory();
+
+    /**
+     * A result file a running job is creating or has created (api {@code OutputJournal}), kept until the job ends.
+     *
+     * @param target    the file's path
+     * @param staging   the staging file its bytes are written to first
+     * @param published whether {@code target} was confirmed to be the job's
+     */
+    record FileNote(String target, String staging, boolean published) {
+    }
+
+    /** Notes that job {@code promptId} is about to write {@code staging}, to be published as {@code target}. */
+    void noteStaging(String promptId, String target, String staging);
+
+    /** Notes that {@code target} is now the job's file. */
+    void notePublished(String promptId, String target);
+
+    /** Forgets {@code target} (its name was taken or its write failed: not the job's file). */
+    void forgetFile(String promptId, String target);
+
+    /** The files noted for a job (kept while it is queued or running; dropped when it finishes or is re-queued). */
+    List<FileNote> files(String promptId);
 
     /**
      * Called once at start: a job left running by a previous process is re-queued or failed, as {@code recovery} says.

@@ -43,14 +43,14 @@ import org.sqlite.SQLiteConfig;
  * <p>Ordering: queued jobs by {@code number}, then prompt id (as ComfyUI's heap); history by finish time, then by the
  * order of insertion.
  *
- * <p>Layout (schema version 1): {@code schema_version} (one row: the version, so later versions can migrate),
+ * <p>Layout (schema version 2): {@code schema_version} (one row: the version, so later versions can migrate),
  * {@code counters} (the number counters), {@code jobs} (queued and running), {@code history} (finished, with the
- * history entry as text).
+ * history entry as text); version 2 adds {@code job_files} (the result files of running jobs, see {@link FileNote}).
  */
 public final class SqliteJobStore implements JobStore {
 
     /** The schema this code writes; {@link #open} migrates older files up to it and refuses newer ones. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     /** How long a call waits for another connection's write lock before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 30_000;
@@ -155,7 +155,13 @@ public final class SqliteJobStore implements JobStore {
                 s.execute("DELETE FROM schema_version");
                 s.execute("INSERT INTO schema_version (version) VALUES (1)");
             }
-            // Later versions: "if (version < 2) { ALTER ...; UPDATE schema_version SET version = 2; }".
+            if (version < 2) {
+                s.execute("CREATE TABLE job_files (prompt_id TEXT NOT NULL, target TEXT NOT NULL,"
+                        + " staging TEXT NOT NULL, published INTEGER NOT NULL, PRIMARY KEY (prompt_id, target))");
+                s.execute("DELETE FROM schema_version");
+                s.execute("INSERT INTO schema_version (version) VALUES (2)");
+            }
+            // Later versions: "if (version < 3) { ALTER ...; UPDATE schema_version SET version = 3; }".
         }
         return null;
     }
@@ -294,10 +300,22 @@ public final class SqliteJobStore implements JobStore {
         PreparedStatement delete = sql("DELETE FROM jobs WHERE prompt_id = ?");
         delete.setString(1, promptId);
         delete.executeUpdate();
+        forgetFiles(promptId);
         return true;
     }
 
+    private void forgetFiles(String promptId) throws SQLException {
+        PreparedStatement files = sql("DELETE FROM job_files WHERE prompt_id = ?");
+        files.setString(1, promptId);
+        files.executeUpdate();
+    }
+
     /** The running job; when several are (claimed through several stores on one file), the lowest numbered. */
+    @Override
+    public List<Job> runningJobs() {
+        return read("read the running jobs", () -> selectJobs("WHERE state = " + RUNNING + " ORDER BY number, prompt_id"));
+    }
+
     @Override
     public Optional<Job> running() {
         return read("read the running job",
@@ -407,6 +425,7 @@ public final class SqliteJobStore implements JobStore {
                     ps.setLong(1, number);
                     ps.setString(2, job.promptId());
                     ps.executeUpdate();
+                    forgetFiles(job.promptId());
                     affected.add(0, new Job(job.promptId(), number, job.promptJson(), job.extraDataJson(),
                             job.clientId(), job.outputsToExecute(), job.createdAtMillis()));
                 }
@@ -417,6 +436,59 @@ public final class SqliteJobStore implements JobStore {
                 }
             }
             return affected;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------- files
+
+    @Override
+    public void noteStaging(String promptId, String target, String staging) {
+        write("note a file of " + promptId, () -> {
+            PreparedStatement ps = sql("INSERT OR REPLACE INTO job_files (prompt_id, target, staging, published)"
+                    + " VALUES (?, ?, ?, 0)");
+            ps.setString(1, promptId);
+            ps.setString(2, target);
+            ps.setString(3, staging);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public void notePublished(String promptId, String target) {
+        write("note a published file of " + promptId, () -> {
+            PreparedStatement ps = sql("UPDATE job_files SET published = 1 WHERE prompt_id = ? AND target = ?");
+            ps.setString(1, promptId);
+            ps.setString(2, target);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public void forgetFile(String promptId, String target) {
+        write("forget a file of " + promptId, () -> {
+            PreparedStatement ps = sql("DELETE FROM job_files WHERE prompt_id = ? AND target = ?");
+            ps.setString(1, promptId);
+            ps.setString(2, target);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public List<FileNote> files(String promptId) {
+        return read("read the files of " + promptId, () -> {
+            PreparedStatement ps = sql("SELECT target, staging, published FROM job_files WHERE prompt_id = ?"
+                    + " ORDER BY rowid");
+            ps.setString(1, promptId);
+            List<FileNote> notes = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    notes.add(new FileNote(rs.getString(1), rs.getString(2), rs.getInt(3) != 0));
+                }
+            }
+            return notes;
         });
     }
 
