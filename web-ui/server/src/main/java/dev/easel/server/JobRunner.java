@@ -121,8 +121,10 @@ public final class JobRunner implements AutoCloseable {
                 failure = "the workflow no longer validates: " + json.writeValueAsString(validation.toJson());
             } else {
                 Map<String, Object> extraData = json.readValue(job.extraDataJson(), Map.class);
+                // A second attempt re-runs its output nodes: the first attempt's files were rolled back, and a
+                // write-through cache may hold that attempt's output node results.
                 RunRequest request = new RunRequest(job.promptId(), validation.workflow(), extraData,
-                        new StoredOutputJournal(store, job.promptId()));
+                        new StoredOutputJournal(store, job.promptId()), store.attempts(job.promptId()) > 1);
                 result = engine.run(request,
                         event -> forward(event, clientId, messages), token);
             }

@@ -17,7 +17,7 @@ public final class ServerKillTestChild {
         try (SqliteJobStore store = SqliteJobStore.open(Path.of(args[0]).resolve("jobs.db"))) {
             System.out.println("RUNNING " + store.runningJobs().size()); // what the kill interrupted
         }
-        TestServer server = TestServer.start(Path.of(args[0]));
+        TestServer server = TestServer.startWithWriteThroughCache(Path.of(args[0])); // as easel serve's cache
         System.out.println("PORT " + server.base.substring(server.base.lastIndexOf(':') + 1));
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -67,14 +67,14 @@ final class TestServer implements AutoCloseable {
     final String base;
     final HttpClient http = HttpClient.newHttpClient();
 
-    private TestServer(Path dir, ModelLibrary models, String token) {
+    private TestServer(Path dir, ModelLibrary models, String token, boolean writeThroughCache) {
         this.dir = dir;
         NodeRegistry registry = new NodeRegistry();
         registry.register(new ServerTestNodes());
         folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
         long gib = CacheSettings.GiB;
         engine = new Engine(registry, new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, dir.resolve("cache"),
-                false)), CPU, folders, EngineSettings.defaults());
+                writeThroughCache)), CPU, folders, EngineSettings.defaults());
         server = new EaselServer(engine, CPU, new NodeEnvironment(folders, models),
                 SqliteJobStore.open(dir.resolve("jobs.db")), token);
         int port = server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
@@ -83,11 +83,16 @@ final class TestServer implements AutoCloseable {
 
     /** A server over {@code dir} with no model files and no access token. */
     static TestServer start(Path dir) {
-        return new TestServer(dir, ModelLibrary.EMPTY, null);
+        return new TestServer(dir, ModelLibrary.EMPTY, null, false);
     }
 
     static TestServer start(Path dir, ModelLibrary models, String token) {
-        return new TestServer(dir, models, token);
+        return new TestServer(dir, models, token, false);
+    }
+
+    /** A server whose cache writes every result through to its disk tier at once, as {@code easel serve}'s does. */
+    static TestServer startWithWriteThroughCache(Path dir) {
+        return new TestServer(dir, ModelLibrary.EMPTY, null, true);
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {

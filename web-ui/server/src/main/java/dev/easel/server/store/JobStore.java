@@ -66,6 +66,12 @@ public interface JobStore extends AutoCloseable {
     /** The running job, if any. */
     Optional<Job> running();
 
+    /**
+     * How often the queued or running job {@code promptId} was claimed, this run included (0 when it is neither): more
+     * than 1 means an earlier run was cut short by the death of the process.
+     */
+    int attempts(String promptId);
+
     /** Every job marked running (more than one only when several processes claimed from one file). */
     List<Job> runningJobs();
 

@@ -45,7 +45,8 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Layout (schema version 2): {@code schema_version} (one row: the version, so later versions can migrate),
  * {@code counters} (the number counters), {@code jobs} (queued and running), {@code history} (finished, with the
- * history entry as text); version 2 adds {@code job_files} (the result files of running jobs, see {@link FileNote}).
+ * history entry as text); version 2 adds {@code jobs.attempts} (how often a job was claimed) and {@code job_files} (the result files of
+ * running jobs, see {@link FileNote}).
  */
 public final class SqliteJobStore implements JobStore {
 
@@ -156,6 +157,7 @@ public final class SqliteJobStore implements JobStore {
                 s.execute("INSERT INTO schema_version (version) VALUES (1)");
             }
             if (version < 2) {
+                s.execute("ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
                 s.execute("CREATE TABLE job_files (prompt_id TEXT NOT NULL, target TEXT NOT NULL,"
                         + " staging TEXT NOT NULL, published INTEGER NOT NULL, PRIMARY KEY (prompt_id, target))");
                 s.execute("DELETE FROM schema_version");
@@ -261,7 +263,8 @@ public final class SqliteJobStore implements JobStore {
             Optional<Job> next = selectJobs("WHERE state = " + QUEUED + " ORDER BY number, prompt_id LIMIT 1")
                     .stream().findFirst();
             if (next.isPresent()) {
-                PreparedStatement ps = sql("UPDATE jobs SET state = " + RUNNING + " WHERE prompt_id = ?");
+                PreparedStatement ps = sql("UPDATE jobs SET state = " + RUNNING + ", attempts = attempts + 1"
+                        + " WHERE prompt_id = ?");
                 ps.setString(1, next.get().promptId());
                 ps.executeUpdate();
             }
@@ -311,6 +314,17 @@ public final class SqliteJobStore implements JobStore {
     }
 
     /** The running job; when several are (claimed through several stores on one file), the lowest numbered. */
+    @Override
+    public int attempts(String promptId) {
+        return read("read the attempts of " + promptId, () -> {
+            PreparedStatement ps = sql("SELECT attempts FROM jobs WHERE prompt_id = ?");
+            ps.setString(1, promptId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
     @Override
     public List<Job> runningJobs() {
         return read("read the running jobs", () -> selectJobs("WHERE state = " + RUNNING + " ORDER BY number, prompt_id"));
