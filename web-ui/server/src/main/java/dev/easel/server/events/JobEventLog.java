@@ -113,14 +113,17 @@ public final class JobEventLog {
         if (!EVENT_TYPE.matcher(type).matches()) { // it goes into JSON and SSE lines unquoted
             throw new IllegalArgumentException("not an event type: " + type);
         }
-        LoggedEvent event = new LoggedEvent(nextSeq++, type, dataJson, node, preview != null);
         LoggedEvent last = events.isEmpty() ? null : events.get(events.size() - 1);
-        if (events.size() >= COALESCE_ABOVE && type.equals("progress") && last != null
-                && last.type().equals("progress") && node != null && node.equals(last.node())) {
+        boolean coalesce = events.size() >= COALESCE_ABOVE && type.equals("progress") && last != null
+                && last.type().equals("progress") && node != null && node.equals(last.node());
+        // a kept step inherits the node's latest preview from the step it replaces
+        boolean inheritsPreview = coalesce && preview == null && latestPreviewSeq == last.seq();
+        LoggedEvent event = new LoggedEvent(nextSeq++, type, dataJson, node, preview != null || inheritsPreview);
+        if (coalesce) {
             events.set(events.size() - 1, event);
             bytes -= last.approximateBytes();
-            if (preview == null && latestPreviewSeq == last.seq()) {
-                latestPreviewSeq = event.seq(); // the kept step inherits the node's latest preview
+            if (inheritsPreview) {
+                latestPreviewSeq = event.seq();
             }
         } else {
             events.add(event);
