@@ -177,6 +177,44 @@ class JobEventsTest {
     }
 
     @Test
+    void aQueuedJobCanBeFollowedBeforeItStarts() throws Exception {
+        Recorder owner = server.connect("q-owner");
+        Recorder watcher = server.connect("q-watcher");
+        String running = queue(slow(20, 10), "q-owner");
+        String queued = queue(slow(3, 2), "q-owner");
+        watcher.send(subscribe(queued, 0));
+        List<JsonNode> watched = untilEnd(watcher, queued);
+        assertEquals("subscribed", watched.get(0).get("type").asText());
+        assertEquals(0, watched.get(0).get("data").get("next_seq").asLong(), "nothing logged yet");
+        List<JsonNode> events = watched.subList(1, watched.size());
+        assertEquals(range(0, events.size() - 1), seqs(events));
+        assertEquals("execution_start", events.get(0).get("type").asText());
+        untilEnd(owner, running);
+        assertEquals(events, untilEnd(owner, queued), "the owner got the same events on its default stream");
+        assertTrue(watcher.messages.stream().noneMatch(m -> running.equals(m.path("data").path("prompt_id")
+                .asText())), "nothing of the job it did not follow");
+    }
+
+    @Test
+    void aJobWithoutClientBroadcastsOnlyWhatComfyUiBroadcasts() throws Exception {
+        Recorder anyone = server.connect("anyone");
+        HttpResponse<String> r = server.post("/prompt", "{\"prompt\": " + slow(4, 1) + "}");
+        String id = TestServer.JSON.readTree(r.body()).get("prompt_id").asText();
+        List<JsonNode> got = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            got.add(nextOf(anyone, id));
+        }
+        assertEquals(List.of("progress", "progress", "progress", "progress"),
+                got.stream().map(m -> m.get("type").asText()).toList());
+        assertTrue(seqs(got).stream().allMatch(seq -> seq > 0), "numbered as in the job's log");
+        // its full log is still there for whoever asks
+        Sse sse = sse("/api/jobs/" + id + "/events", null);
+        assertEquals("execution_start", sse.events.get(0).event);
+        assertEquals("executing", sse.events.get(sse.events.size() - 1).event);
+        assertEquals(seqs(got), sse.events.stream().filter(e -> e.event.equals("progress")).map(e -> e.id).toList());
+    }
+
+    @Test
     void sseReplaysFromAnOffsetFollowsLiveAndEnds() throws Exception {
         Recorder ws = server.connect("sse");
         String id = queue(slow(40, 15), "sse");
@@ -314,6 +352,36 @@ class JobEventsTest {
         String id = queue(slow(3, 1), "good");
         assertEquals("execution_start", untilEnd(good, id).get(0).get("type").asText());
         awaitClients(1);
+    }
+
+    @Test
+    void aSocketFollowsAtMostSixteenUnfinishedJobs() throws Exception {
+        Recorder ws = server.connect("many");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            ids.add(queue(slow(1000, 10 + i), "someone-else"));
+        }
+        for (String id : ids) {
+            ws.send(subscribe(id, 0));
+        }
+        List<String> replies = new ArrayList<>();
+        while (replies.size() < 17) {
+            JsonNode m = nonStatus(ws);
+            if (m.get("type").asText().equals("subscribed") || m.get("type").asText().equals("error")) {
+                replies.add(m.get("type").asText());
+            }
+        }
+        assertEquals(16, replies.stream().filter("subscribed"::equals).count(), replies.toString());
+        assertEquals("error", replies.get(16));
+        ws.send("{\"type\": \"unsubscribe\", \"data\": {\"prompt_id\": \"" + ids.get(0) + "\"}}");
+        ws.send(subscribe(ids.get(16), 0));
+        JsonNode m;
+        do {
+            m = nonStatus(ws);
+        } while (!m.get("type").asText().equals("subscribed"));
+        assertEquals(ids.get(16), m.get("data").get("prompt_id").asText(), "room again after an unsubscribe");
+        server.post("/queue", "{\"clear\": true}");
+        server.post("/interrupt", "{}");
     }
 
     private void awaitClients(int n) throws InterruptedException {
