@@ -28,7 +28,8 @@ public record LoggedEvent(long seq, String type, String dataJson, String node, b
 
     /** The Server-Sent Events record: {@code id} = seq, {@code event} = type, {@code data} = the data object. */
     String sseText() {
-        return "id: " + seq + "\nevent: " + type + "\ndata: " + dataJson + "\n\n";
+        // compact JSON has no line breaks; should a mapper ever indent, each line becomes its own data: line
+        return "id: " + seq + "\nevent: " + type + "\ndata: " + dataJson.replace("\n", "\ndata: ") + "\n\n";
     }
 
     /** Rough heap cost, for the bound on all logs. */

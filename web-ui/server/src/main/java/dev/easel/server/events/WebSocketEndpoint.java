@@ -47,7 +47,12 @@ public final class WebSocketEndpoint {
         ws.onMessage(ctx -> {
             ClientConnection client = ctx.attribute(CONNECTION);
             if (client != null) {
-                messages.handle(client, ctx.message());
+                try {
+                    messages.handle(client, ctx.message());
+                } catch (RuntimeException e) { // the store failing, say: answer, keep the socket
+                    client.sendText(hub.error(null, "the server could not handle this message: " + e.getMessage(),
+                            null));
+                }
             }
         });
         ws.onClose(this::disconnect);
