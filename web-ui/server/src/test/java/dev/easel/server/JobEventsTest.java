@@ -217,7 +217,7 @@ class JobEventsTest {
     @Test
     void sseReplaysFromAnOffsetFollowsLiveAndEnds() throws Exception {
         Recorder ws = server.connect("sse");
-        String id = queue(slow(40, 15), "sse");
+        String id = queue(slow(80, 15), "sse");
         List<JsonNode> live = new ArrayList<>();
         while (live.size() < 6) {
             live.add(nextOf(ws, id));
