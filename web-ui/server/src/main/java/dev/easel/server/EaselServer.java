@@ -6,6 +6,7 @@ import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
+import dev.easel.server.events.WebSocketEndpoint;
 import dev.easel.server.http.HistoryRoutes;
 import dev.easel.server.http.InfoRoutes;
 import dev.easel.server.http.PromptRoutes;
@@ -18,7 +19,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 
 /**
  * The ComfyUI-compatible server: HTTP routes (each also under {@code /api}), the {@code /ws} WebSocket, the durable
@@ -41,7 +42,8 @@ public final class EaselServer implements AutoCloseable {
     public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token) {
         ObjectMapper json = WorkflowParser.mapper();
         this.store = store;
-        this.hub = new EventHub(json);
+        this.hub = new EventHub(json, store, Map.of("supports_preview_metadata", false, "max_upload_size",
+                MAX_BODY_BYTES));
         this.runner = new JobRunner(engine, store, hub, json);
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
@@ -65,24 +67,12 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/object_info/{node_class}", info::objectInfoOne);
             both(cfg, "get", "/system_stats", info::systemStats);
             both(cfg, "get", "/features", info::features);
+            both(cfg, "get", "/jobs/{prompt_id}/events", hub.eventStream()::handle);
+            WebSocketEndpoint ws = new WebSocketEndpoint(hub, json, runner::queueRemaining);
             for (String path : List.of("/ws", "/api/ws")) {
-                cfg.routes.ws(path, ws -> {
-                    ws.onConnect(ctx -> {
-                        String id = ctx.queryParam("clientId");
-                        String clientId = id == null || id.isBlank() ? UUID.randomUUID().toString().replace("-", "")
-                                : id;
-                        ctx.attribute("clientId", clientId);
-                        hub.connect(clientId, ctx);
-                        hub.sendWelcome(clientId, ctx, runner.queueRemaining());
-                    });
-                    ws.onClose(ctx -> hub.disconnect(ctx.attribute("clientId"), ctx));
-                    ws.onError(ctx -> hub.disconnect(ctx.attribute("clientId"), ctx));
-                });
+                cfg.routes.ws(path, ws::configure);
             }
-            cfg.jetty.modifyWebSocketServletFactory(f -> {
-                f.setMaxTextMessageSize(1 << 20);
-                f.setMaxBinaryMessageSize(1 << 20);
-            });
+            cfg.jetty.modifyWebSocketServletFactory(WebSocketEndpoint::limits);
         });
     }
 
@@ -114,6 +104,7 @@ public final class EaselServer implements AutoCloseable {
 
     @Override
     public void close() {
+        hub.close();
         app.stop();
         runner.close();
     }

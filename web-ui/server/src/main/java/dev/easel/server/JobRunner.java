@@ -12,6 +12,7 @@ import dev.easel.engine.validation.ValidationResult;
 import dev.easel.engine.workflow.Workflow;
 import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.server.events.EventHub;
+import dev.easel.server.events.JobEventLog;
 import dev.easel.server.recovery.StoredOutputJournal;
 import dev.easel.server.store.JobStore;
 import java.util.ArrayList;
@@ -29,8 +30,6 @@ import java.util.Set;
  */
 public final class JobRunner implements AutoCloseable {
 
-    /** Events ComfyUI still broadcasts for a job that has no client id (api-contract §3.2). */
-    private static final Set<String> BROADCAST_WITHOUT_CLIENT = Set.of("execution_interrupted", "progress");
     /** Lifecycle messages kept in the history entry's status. */
     private static final Set<String> HISTORY_MESSAGES = Set.of("execution_start", "execution_cached",
             "execution_success", "execution_error", "execution_interrupted");
@@ -109,7 +108,7 @@ public final class JobRunner implements AutoCloseable {
     private void runOne(JobStore.Job job) {
         CancellationToken token = new CancellationToken();
         current = new Running(job.promptId(), token);
-        String clientId = job.clientId();
+        JobEventLog events = hub.startJob(job.promptId(), job.clientId());
         List<List<Object>> messages = new ArrayList<>();
         RunResult result = null;
         String failure = null;
@@ -126,7 +125,7 @@ public final class JobRunner implements AutoCloseable {
                 RunRequest request = new RunRequest(job.promptId(), validation.workflow(), extraData,
                         new StoredOutputJournal(store, job.promptId()), store.attempts(job.promptId()) > 1);
                 result = engine.run(request,
-                        event -> forward(event, clientId, messages), token);
+                        event -> forward(event, events, messages), token);
             }
         } catch (Exception e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -143,7 +142,7 @@ public final class JobRunner implements AutoCloseable {
             data.put("exception_type", "ServerError");
             data.put("timestamp", System.currentTimeMillis());
             messages.add(List.of("execution_error", data));
-            hub.send(clientId, "execution_error", data);
+            hub.publish(events, "execution_error", data, null);
         }
         try {
             store.finish(job.promptId(), historyJson(job, result, messages), System.currentTimeMillis());
@@ -154,21 +153,17 @@ public final class JobRunner implements AutoCloseable {
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("node", null);
         done.put("prompt_id", job.promptId());
-        hub.send(clientId, "executing", done);
+        hub.publish(events, "executing", done, null);
         hub.broadcastStatus(queueRemaining());
     }
 
-    private void forward(RunEvent event, String clientId, List<List<Object>> messages) {
+    /** Logs the event in the job's event log, which routes it to the clients (EventHub, api-contract §3.2). */
+    private void forward(RunEvent event, JobEventLog events, List<List<Object>> messages) {
         if (HISTORY_MESSAGES.contains(event.type())) {
             messages.add(List.of(event.type(), event.data()));
         }
-        if (clientId == null && !BROADCAST_WITHOUT_CLIENT.contains(event.type())) {
-            return;
-        }
-        hub.send(clientId, event.type(), event.data());
-        if (event instanceof RunEvent.Progress p && p.preview() != null) {
-            hub.sendPreview(clientId, p.preview());
-        }
+        hub.publish(events, event.type(), event.data(),
+                event instanceof RunEvent.Progress p ? p.preview() : null);
     }
 
     private String historyJson(JobStore.Job job, RunResult result, List<List<Object>> messages) throws Exception {

@@ -8,14 +8,15 @@ import dev.easel.node.NodeOutput;
 import dev.easel.node.NodePack;
 import dev.easel.node.NodeSchema;
 import dev.easel.node.OutputFiles;
+import dev.easel.node.Preview;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A few plain-Java nodes for server tests: a constant, a slow node with progress, a failing node, an output node and
- * an output node that writes a file.
+ * A few plain-Java nodes for server tests: a constant, a slow node with progress, a node sending large previews, a
+ * failing node, an output node and an output node that writes a file.
  */
 final class ServerTestNodes implements NodePack {
 
@@ -36,6 +37,19 @@ final class ServerTestNodes implements NodePack {
                             for (long i = 1; i <= steps; i++) {
                                 Thread.sleep(in.getLong("millis"));
                                 ctx.progress(i, steps);
+                            }
+                            return NodeOutput.of(in.getLong("value"));
+                        }),
+                node(NodeSchema.builder("Previews").required(InputSpec.integer("steps").min(1).max(1000))
+                        .required(InputSpec.integer("kib").min(1).max(4096))
+                        .required(InputSpec.integer("millis").min(0).max(10_000))
+                        .required(InputSpec.of("value", "INT")).output("INT").build(), (in, ctx) -> {
+                            long steps = in.getLong("steps");
+                            for (long i = 1; i <= steps; i++) {
+                                Thread.sleep(in.getLong("millis"));
+                                byte[] image = new byte[(int) in.getLong("kib") << 10];
+                                image[0] = (byte) i;
+                                ctx.progress(i, steps, new Preview(Preview.Format.JPEG, image));
                             }
                             return NodeOutput.of(in.getLong("value"));
                         }),

@@ -137,7 +137,33 @@ final class TestServer implements AutoCloseable {
     static final class Recorder implements WebSocket.Listener {
         final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> binary = new LinkedBlockingQueue<>();
+        /** The close status code once the socket closed (1006 when it broke without a close frame). */
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
+        private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
+        volatile WebSocket socket;
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            socket = ws;
+            ws.request(1);
+        }
+
+        /** Sends a text message to the server. */
+        void send(String text) throws Exception {
+            socket.sendText(text, true).get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.complete(1006);
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -158,7 +184,11 @@ final class TestServer implements AutoCloseable {
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
-            binary.add(bytes);
+            partialBinary.writeBytes(bytes); // large frames arrive in parts
+            if (last) {
+                binary.add(partialBinary.toByteArray());
+                partialBinary.reset();
+            }
             ws.request(1);
             return null;
         }
