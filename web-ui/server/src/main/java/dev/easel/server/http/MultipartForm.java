@@ -21,7 +21,7 @@ final class MultipartForm {
 
     static MultipartForm read(Context ctx, String filePart, long maxBytes) {
         if (ctx.req().getContentLengthLong() > maxBytes) {
-            throw tooLarge(maxBytes);
+            throw tooLarge(ctx, maxBytes);
         }
         if (!ctx.isMultipartFormData()) {
             throw new FileAccessException(400, "the body must be multipart/form-data with a file part '" + filePart
@@ -31,8 +31,11 @@ final class MultipartForm {
         try {
             file = ctx.uploadedFile(filePart);
         } catch (Exception e) { // Jetty's ServletException comes through undeclared
+            // the rest of the body is left unread, so Jetty will close the connection: say so, or a client may
+            // send its next request on a connection that is going away
+            ctx.header("Connection", "close");
             if (isSizeLimit(e)) {
-                throw tooLarge(maxBytes);
+                throw tooLarge(ctx, maxBytes);
             }
             throw new FileAccessException(400, "the multipart body cannot be parsed: " + rootMessage(e));
         }
@@ -51,7 +54,8 @@ final class MultipartForm {
         return ctx.formParam(name);
     }
 
-    private static FileAccessException tooLarge(long maxBytes) {
+    private static FileAccessException tooLarge(Context ctx, long maxBytes) {
+        ctx.header("Connection", "close");
         return new FileAccessException(413, "the upload is larger than the server's limit of " + maxBytes
                 + " bytes");
     }
