@@ -12,10 +12,13 @@ import dev.easel.server.http.InfoRoutes;
 import dev.easel.server.http.PromptRoutes;
 import dev.easel.server.http.QueueRoutes;
 import dev.easel.server.http.RequestGuard;
+import dev.easel.server.http.UploadRoutes;
+import dev.easel.server.http.ViewRoutes;
 import dev.easel.server.recovery.OutputRollback;
 import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
@@ -49,10 +52,13 @@ public final class EaselServer implements AutoCloseable {
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
         InfoRoutes info = new InfoRoutes(engine.registry(), runtime, json, MAX_BODY_BYTES);
+        ViewRoutes view = new ViewRoutes(environment.folders());
+        UploadRoutes upload = new UploadRoutes(view, json, MAX_BODY_BYTES);
         RequestGuard guard = new RequestGuard(token);
         this.app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = MAX_BODY_BYTES;
+            cfg.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES); // multipart skips the above
             cfg.startup.showJavalinBanner = false;
             cfg.routes.before(guard::check);
             both(cfg, "get", "/prompt", prompt::get);
@@ -68,6 +74,9 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/system_stats", info::systemStats);
             both(cfg, "get", "/features", info::features);
             both(cfg, "get", "/jobs/{prompt_id}/events", hub.eventStream()::handle);
+            both(cfg, "get", "/view", view::view);
+            both(cfg, "post", "/upload/image", upload::image);
+            both(cfg, "post", "/upload/mask", upload::mask);
             WebSocketEndpoint ws = new WebSocketEndpoint(hub, json, runner::queueRemaining);
             for (String path : List.of("/ws", "/api/ws")) {
                 cfg.routes.ws(path, ws::configure);
