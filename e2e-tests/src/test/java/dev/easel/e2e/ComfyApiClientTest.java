@@ -142,7 +142,13 @@ class ComfyApiClientTest {
             seen.append(line).append('\n');
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "server-output");
+                Thread drain = new Thread(() -> {
+                    try {
+                        out.lines().forEach(l -> { }); // keeps the pipe from filling up
+                    } catch (java.io.UncheckedIOException closed) {
+                        // the server ended
+                    }
+                }, "server-output");
                 drain.setDaemon(true);
                 drain.start();
                 return m.group(1);
