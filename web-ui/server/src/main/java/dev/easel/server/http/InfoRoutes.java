@@ -3,22 +3,36 @@ package dev.easel.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.engine.registry.RegisteredNode;
 import dev.easel.engine.schema.ObjectInfo;
+import dev.easel.node.InputSpec;
+import dev.easel.node.NodeSchema;
 import dev.easel.node.RuntimeInfo;
 import io.javalin.http.Context;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the server knows about itself: {@code /object_info} (rendered once, served with an ETag so a client that has
+ * What the server knows about itself: {@code /object_info} (kept rendered, served with an ETag so a client that has
  * it gets a 304), {@code /object_info/{class}} (unknown class: 200 {}), {@code /system_stats} and {@code /features}.
+ *
+ * <p>{@code /object_info} follows the folders its COMBO lists come from (model files, input images): when a request
+ * comes and the last check is older than {@link #RECHECK_NANOS}, the current lists are compared with those of the
+ * rendering (model listings are cached by directory modification time, so this is cheap), and only a difference
+ * renders it again.
  */
 public final class InfoRoutes {
+
+    /** How often, at most, a request checks whether the rendered lists are still current. */
+    public static final long RECHECK_NANOS = 500_000_000L;
+
+    private static final System.Logger LOG = System.getLogger("easel.server");
 
     private final NodeRegistry registry;
     private final RuntimeInfo runtime;
@@ -26,6 +40,9 @@ public final class InfoRoutes {
     private final long maxUploadBytes;
     private byte[] objectInfo;
     private String objectInfoTag;
+    /** What the rendering depended on: the nodes and every COMBO list, in order. */
+    private List<Object> renderedFrom;
+    private long checkedAt;
 
     public InfoRoutes(NodeRegistry registry, RuntimeInfo runtime, ObjectMapper json, long maxUploadBytes) {
         this.registry = registry;
@@ -35,19 +52,56 @@ public final class InfoRoutes {
         refresh();
     }
 
-    /** Re-renders {@code /object_info} (after the set of nodes changed). */
+    /** Re-renders {@code /object_info} now (after the set of nodes changed). */
     public synchronized void refresh() {
+        List<Object> dependencies = dependencies();
         try {
             objectInfo = json.writeValueAsBytes(ObjectInfo.render(registry));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render object_info", e);
         }
         objectInfoTag = "\"" + sha256(objectInfo) + "\"";
+        renderedFrom = dependencies;
+        checkedAt = System.nanoTime();
+    }
+
+    /** Re-renders when the check is due and what the rendering depended on has changed. */
+    private synchronized void refreshIfChanged() {
+        long now = System.nanoTime();
+        if (now - checkedAt < RECHECK_NANOS) {
+            return;
+        }
+        checkedAt = now;
+        try {
+            if (!dependencies().equals(renderedFrom)) {
+                refresh();
+            }
+        } catch (RuntimeException e) { // a folder that cannot be listed: keep serving the last rendering
+            LOG.log(System.Logger.Level.WARNING, "cannot re-render object_info", e);
+        }
+    }
+
+    /** The registered nodes and the current options of each of their COMBO inputs. */
+    private List<Object> dependencies() {
+        List<Object> all = new ArrayList<>();
+        for (RegisteredNode node : registry.all()) {
+            all.add(node);
+            NodeSchema schema = node.schema();
+            for (List<InputSpec> inputs : List.of(schema.requiredInputs(), schema.optionalInputs())) {
+                for (InputSpec input : inputs) {
+                    if (input.isCombo()) {
+                        all.add(input.comboOptions());
+                    }
+                }
+            }
+        }
+        return all;
     }
 
     public void objectInfo(Context ctx) {
         byte[] body;
         String tag;
+        refreshIfChanged();
         synchronized (this) {
             body = objectInfo;
             tag = objectInfoTag;

@@ -45,12 +45,15 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Layout (schema version 1): {@code schema_version} (one row: the version, so later versions can migrate),
  * {@code counters} (the number counters), {@code jobs} (queued and running), {@code history} (finished, with the
- * history entry as text).
+ * history entry as text). Version 2 adds to {@code history} the columns {@code /api/jobs} filters and sorts by
+ * ({@code job_status}, {@code started_at}, {@code ended_at}, {@code workflow_id}): virtual columns that SQLite computes
+ * from the stored entry, kept in one covering index ({@code history_jobs}), so that listing jobs reads neither the
+ * entries nor anything else from the table, and finishing a job writes nothing more than before.
  */
 public final class SqliteJobStore implements JobStore {
 
     /** The schema this code writes; {@link #open} migrates older files up to it and refuses newer ones. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     /** How long a call waits for another connection's write lock before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 30_000;
@@ -155,7 +158,20 @@ public final class SqliteJobStore implements JobStore {
                 s.execute("DELETE FROM schema_version");
                 s.execute("INSERT INTO schema_version (version) VALUES (1)");
             }
-            // Later versions: "if (version < 2) { ALTER ...; UPDATE schema_version SET version = 2; }".
+            if (version < 2) {
+                s.execute("ALTER TABLE history ADD COLUMN job_status TEXT GENERATED ALWAYS AS (" + HISTORY_STATUS
+                        + ") VIRTUAL");
+                s.execute("ALTER TABLE history ADD COLUMN started_at INTEGER GENERATED ALWAYS AS (" + HISTORY_STARTED
+                        + ") VIRTUAL");
+                s.execute("ALTER TABLE history ADD COLUMN ended_at INTEGER GENERATED ALWAYS AS (" + HISTORY_ENDED
+                        + ") VIRTUAL");
+                s.execute("ALTER TABLE history ADD COLUMN workflow_id TEXT GENERATED ALWAYS AS ("
+                        + workflowId("extra_data") + ") VIRTUAL");
+                s.execute("CREATE INDEX history_jobs ON history"
+                        + " (created_at, job_status, started_at, ended_at, workflow_id, number, prompt_id)");
+                s.execute("UPDATE schema_version SET version = 2");
+            }
+            // Later versions: "if (version < 3) { ALTER ...; UPDATE schema_version SET version = 3; }".
         }
         return null;
     }
@@ -386,6 +402,169 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public void clearHistory() {
         write("clear the history", () -> sql("DELETE FROM history").executeUpdate());
+    }
+
+    // ---------------------------------------------------------------------------------------------------- jobs view
+
+    /*
+     * What /api/jobs derives from a history entry (ComfyUI's normalize_history_item), as SQL over the stored text.
+     * Easel's entries have execution_start first and the final message last, so those two positions are read; text
+     * that is not JSON gives nulls ("completed") instead of an error that would refuse the finish.
+     */
+    private static final String MESSAGES = "'$.status.messages'";
+    private static final String HISTORY_STATUS = "CASE WHEN json_valid(history) THEN"
+            + " CASE json_extract(history, '$.status.status_str') WHEN 'success' THEN 'completed'"
+            + " WHEN 'error' THEN CASE WHEN instr(json_extract(history, " + MESSAGES
+            + "), '[\"execution_interrupted\",') > 0 THEN 'cancelled' ELSE 'failed' END"
+            + " ELSE 'completed' END ELSE 'completed' END";
+    private static final String HISTORY_STARTED = "CASE WHEN json_valid(history) THEN"
+            + " CASE WHEN json_extract(history, '$.status.messages[0][0]') = 'execution_start'"
+            + " THEN json_extract(history, '$.status.messages[0][1].timestamp') END END";
+    private static final String HISTORY_ENDED = "CASE WHEN json_valid(history) THEN"
+            + " CASE WHEN json_extract(history, '$.status.messages[#-1][0]')"
+            + " IN ('execution_success', 'execution_error', 'execution_interrupted')"
+            + " THEN json_extract(history, '$.status.messages[#-1][1].timestamp') END END";
+    private static final String HISTORY_OUTPUTS = "CASE WHEN json_valid(history) THEN"
+            + " json_extract(history, '$.outputs') END";
+    private static final String HISTORY_ERROR = "CASE WHEN json_valid(history) THEN"
+            + " CASE WHEN json_extract(history, '$.status.messages[#-1][0]') = 'execution_error'"
+            + " THEN json_extract(history, '$.status.messages[#-1][1]') END END";
+
+    private static String workflowId(String column) {
+        return "CASE WHEN json_valid(" + column + ") THEN json_extract(" + column
+                + ", '$.extra_pnginfo.workflow.id') END";
+    }
+
+    /**
+     * Queue and history as one relation of narrow rows. {@code grp} orders ties as ComfyUI's list does: the running
+     * job, then the queue, then history.
+     */
+    private static final String ALL_JOBS = "SELECT prompt_id, number, created_at,"
+            + " CASE state WHEN " + RUNNING + " THEN 'in_progress' ELSE 'pending' END AS status,"
+            + " NULL AS started_at, NULL AS ended_at, " + workflowId("extra_data") + " AS workflow_id,"
+            + " CASE state WHEN " + RUNNING + " THEN 0 ELSE 1 END AS grp, 0 AS seq FROM jobs"
+            + " UNION ALL SELECT prompt_id, number, created_at, job_status, started_at, ended_at, workflow_id, 2, seq"
+            + " FROM history";
+    /** ?1..?5: the statuses (repeated to fill), ?6: the workflow id or null. */
+    private static final String JOB_FILTER = " WHERE status IN (?1, ?2, ?3, ?4, ?5) AND (?6 IS NULL OR workflow_id = ?6)";
+    private static final String DURATION = "(CASE WHEN started_at AND ended_at THEN ended_at - started_at ELSE 0 END)";
+
+    @Override
+    public JobPage jobs(JobQuery query) {
+        if (query == null) {
+            throw new IllegalArgumentException("job query must not be null");
+        }
+        if (query.statuses().isEmpty()) {
+            return new JobPage(List.of(), 0);
+        }
+        String key = query.order() == JobQuery.Order.CREATED_AT ? "created_at" : DURATION;
+        String direction = query.descending() ? " DESC" : " ASC";
+        String page = "SELECT prompt_id, number, created_at, status, started_at, ended_at, workflow_id FROM ("
+                + ALL_JOBS + ")" + JOB_FILTER + " ORDER BY " + key + direction + ", grp, number, seq"
+                + " LIMIT ?7 OFFSET ?8";
+        String count = "SELECT count(*) FROM (" + ALL_JOBS + ")" + JOB_FILTER;
+        return read("list jobs", () -> {
+            PreparedStatement ps = sql(page);
+            bindFilter(ps, query);
+            ps.setInt(7, query.limit() < 0 ? -1 : query.limit());
+            ps.setInt(8, query.offset());
+            List<JobSummary> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(readSummary(rs));
+                }
+            }
+            PreparedStatement counting = sql(count);
+            bindFilter(counting, query);
+            int total;
+            try (ResultSet rs = counting.executeQuery()) {
+                rs.next();
+                total = rs.getInt(1);
+            }
+            List<JobSummary> withOutputs = new ArrayList<>(jobs.size());
+            for (JobSummary job : jobs) {
+                withOutputs.add(withHistoryParts(job));
+            }
+            return new JobPage(withOutputs, total);
+        });
+    }
+
+    private static void bindFilter(PreparedStatement ps, JobQuery query) throws SQLException {
+        List<JobStatus> statuses = new ArrayList<>(query.statuses());
+        for (int i = 0; i < 5; i++) {
+            ps.setString(i + 1, statuses.get(Math.min(i, statuses.size() - 1)).wireName());
+        }
+        String workflow = query.workflowId();
+        if (workflow == null) {
+            ps.setNull(6, java.sql.Types.VARCHAR);
+        } else {
+            ps.setString(6, workflow);
+        }
+    }
+
+    /** Reads prompt_id, number, created_at, status, started_at, ended_at, workflow_id at columns 1..7. */
+    private static JobSummary readSummary(ResultSet rs) throws SQLException {
+        String status = rs.getString(4);
+        return new JobSummary(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                JobStatus.fromWireName(status).orElse(JobStatus.COMPLETED), nullableLong(rs, 5), nullableLong(rs, 6),
+                rs.getString(7), null, null);
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    /** A finished job's summary with its outputs and error read from the entry (one indexed lookup). */
+    private JobSummary withHistoryParts(JobSummary job) throws SQLException {
+        if (job.status() == JobStatus.PENDING || job.status() == JobStatus.IN_PROGRESS) {
+            return job;
+        }
+        PreparedStatement ps = sql("SELECT " + HISTORY_OUTPUTS + ", " + HISTORY_ERROR
+                + " FROM history WHERE prompt_id = ?");
+        ps.setString(1, job.promptId());
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return job;
+            }
+            return new JobSummary(job.promptId(), job.number(), job.createdAtMillis(), job.status(),
+                    job.startedAtMillis(), job.endedAtMillis(), job.workflowId(), rs.getString(1), rs.getString(2));
+        }
+    }
+
+    @Override
+    public Optional<JobDetail> job(String promptId) {
+        if (promptId == null) {
+            throw new IllegalArgumentException("cannot look up a job without a prompt id");
+        }
+        return read("read job " + promptId, () -> {
+            PreparedStatement finished = sql("SELECT " + FINISHED_COLUMNS
+                    + ", job_status, started_at, ended_at, workflow_id FROM history WHERE prompt_id = ?");
+            finished.setString(1, promptId);
+            try (ResultSet rs = finished.executeQuery()) {
+                if (rs.next()) {
+                    Job job = readJob(rs);
+                    JobSummary summary = new JobSummary(job.promptId(), job.number(), job.createdAtMillis(),
+                            JobStatus.fromWireName(rs.getString(10)).orElse(JobStatus.COMPLETED),
+                            nullableLong(rs, 11), nullableLong(rs, 12), rs.getString(13), null, null);
+                    String history = rs.getString(8);
+                    rs.close();
+                    return Optional.of(new JobDetail(withHistoryParts(summary), job, history));
+                }
+            }
+            PreparedStatement queued = sql("SELECT " + JOB_COLUMNS + ", state, " + workflowId("extra_data")
+                    + " FROM jobs WHERE prompt_id = ?");
+            queued.setString(1, promptId);
+            try (ResultSet rs = queued.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Job job = readJob(rs);
+                JobStatus status = rs.getInt(8) == RUNNING ? JobStatus.IN_PROGRESS : JobStatus.PENDING;
+                return Optional.of(new JobDetail(new JobSummary(job.promptId(), job.number(), job.createdAtMillis(),
+                        status, null, null, rs.getString(9), null, null), job, null));
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------- recovery
