@@ -45,10 +45,9 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Layout (schema version 1): {@code schema_version} (one row: the version, so later versions can migrate),
  * {@code counters} (the number counters), {@code jobs} (queued and running), {@code history} (finished, with the
- * history entry as text). Version 2 adds to {@code history} the columns {@code /api/jobs} filters and sorts by
- * ({@code job_status}, {@code started_at}, {@code ended_at}, {@code workflow_id}): virtual columns that SQLite computes
- * from the stored entry, kept in one covering index ({@code history_jobs}), so that listing jobs reads neither the
- * entries nor anything else from the table, and finishing a job writes nothing more than before.
+ * history entry as text). Version 2 adds {@code history_jobs}: per finished job what {@code /api/jobs} filters, sorts
+ * and lists (status, start and end times, workflow id, outputs, error), derived by SQLite from the entry when it is
+ * inserted and removed with it (triggers), so listing jobs never reads or parses the large entries.
  */
 public final class SqliteJobStore implements JobStore {
 
@@ -159,16 +158,17 @@ public final class SqliteJobStore implements JobStore {
                 s.execute("INSERT INTO schema_version (version) VALUES (1)");
             }
             if (version < 2) {
-                s.execute("ALTER TABLE history ADD COLUMN job_status TEXT GENERATED ALWAYS AS (" + HISTORY_STATUS
-                        + ") VIRTUAL");
-                s.execute("ALTER TABLE history ADD COLUMN started_at INTEGER GENERATED ALWAYS AS (" + HISTORY_STARTED
-                        + ") VIRTUAL");
-                s.execute("ALTER TABLE history ADD COLUMN ended_at INTEGER GENERATED ALWAYS AS (" + HISTORY_ENDED
-                        + ") VIRTUAL");
-                s.execute("ALTER TABLE history ADD COLUMN workflow_id TEXT GENERATED ALWAYS AS ("
-                        + workflowId("extra_data") + ") VIRTUAL");
-                s.execute("CREATE INDEX history_jobs ON history"
-                        + " (created_at, job_status, started_at, ended_at, workflow_id, number, prompt_id)");
+                s.execute("CREATE TABLE history_jobs (seq INTEGER PRIMARY KEY, prompt_id TEXT NOT NULL,"
+                        + " number INTEGER NOT NULL, created_at INTEGER NOT NULL, status TEXT NOT NULL,"
+                        + " started_at INTEGER, ended_at INTEGER, workflow_id TEXT, outputs TEXT, error TEXT)");
+                s.execute("INSERT INTO history_jobs " + historyJobRow("history", "history.") + " FROM history");
+                s.execute("CREATE TRIGGER history_jobs_insert AFTER INSERT ON history BEGIN INSERT INTO history_jobs "
+                        + historyJobRow("NEW.history", "NEW.") + "; END");
+                s.execute("CREATE TRIGGER history_jobs_delete AFTER DELETE ON history BEGIN"
+                        + " DELETE FROM history_jobs WHERE seq = OLD.seq; END");
+                s.execute("CREATE TRIGGER history_jobs_update AFTER UPDATE ON history BEGIN"
+                        + " DELETE FROM history_jobs WHERE seq = OLD.seq; INSERT INTO history_jobs "
+                        + historyJobRow("NEW.history", "NEW.") + "; END");
                 s.execute("UPDATE schema_version SET version = 2");
             }
             // Later versions: "if (version < 3) { ALTER ...; UPDATE schema_version SET version = 3; }".
@@ -407,46 +407,58 @@ public final class SqliteJobStore implements JobStore {
     // ---------------------------------------------------------------------------------------------------- jobs view
 
     /*
-     * What /api/jobs derives from a history entry (ComfyUI's normalize_history_item), as SQL over the stored text.
-     * Easel's entries have execution_start first and the final message last, so those two positions are read; text
-     * that is not JSON gives nulls ("completed") instead of an error that would refuse the finish.
+     * What /api/jobs derives from a history entry, as ComfyUI's normalize_history_item does: "success" is completed,
+     * "error" is cancelled when an execution_interrupted message is among the messages and failed otherwise; the
+     * start time is that of the last execution_start message, the end time (and the error) that of the last final
+     * message. Text that is not JSON, or messages that are not [name, data] pairs, give nulls (and "completed")
+     * rather than an error that would refuse the finish.
      */
-    private static final String MESSAGES = "'$.status.messages'";
-    private static final String HISTORY_STATUS = "CASE WHEN json_valid(history) THEN"
-            + " CASE json_extract(history, '$.status.status_str') WHEN 'success' THEN 'completed'"
-            + " WHEN 'error' THEN CASE WHEN instr(json_extract(history, " + MESSAGES
-            + "), '[\"execution_interrupted\",') > 0 THEN 'cancelled' ELSE 'failed' END"
-            + " ELSE 'completed' END ELSE 'completed' END";
-    private static final String HISTORY_STARTED = "CASE WHEN json_valid(history) THEN"
-            + " CASE WHEN json_extract(history, '$.status.messages[0][0]') = 'execution_start'"
-            + " THEN json_extract(history, '$.status.messages[0][1].timestamp') END END";
-    private static final String HISTORY_ENDED = "CASE WHEN json_valid(history) THEN"
-            + " CASE WHEN json_extract(history, '$.status.messages[#-1][0]')"
-            + " IN ('execution_success', 'execution_error', 'execution_interrupted')"
-            + " THEN json_extract(history, '$.status.messages[#-1][1].timestamp') END END";
-    private static final String HISTORY_OUTPUTS = "CASE WHEN json_valid(history) THEN"
-            + " json_extract(history, '$.outputs') END";
-    private static final String HISTORY_ERROR = "CASE WHEN json_valid(history) THEN"
-            + " CASE WHEN json_extract(history, '$.status.messages[#-1][0]') = 'execution_error'"
-            + " THEN json_extract(history, '$.status.messages[#-1][1]') END END";
+
+    /** The {@code history_jobs} row of a history row ({@code row}: its alias and a dot; {@code entry}: its entry). */
+    private static String historyJobRow(String entry, String row) {
+        return "SELECT " + row + "seq, " + row + "prompt_id, " + row + "number, " + row + "created_at,"
+                + " CASE WHEN json_valid(" + entry + ") THEN"
+                + " CASE json_extract(" + entry + ", '$.status.status_str') WHEN 'success' THEN 'completed'"
+                + " WHEN 'error' THEN CASE WHEN EXISTS (SELECT 1 FROM json_each(" + entry + ", '$.status.messages')"
+                + " WHERE " + MESSAGE_NAME + " = 'execution_interrupted') THEN 'cancelled' ELSE 'failed' END"
+                + " ELSE 'completed' END ELSE 'completed' END,"
+                + " " + lastMessage(entry, "'$[1].timestamp'", "= 'execution_start'") + ","
+                + " " + lastMessage(entry, "'$[1].timestamp'", FINAL_MESSAGES) + ","
+                + " " + workflowId(row + "extra_data") + ","
+                + " (CASE WHEN json_valid(" + entry + ") THEN json_extract(" + entry + ", '$.outputs') END),"
+                + " " + lastMessage(entry, "'$[1]'", "= 'execution_error'");
+    }
+
+    /** The name of the message in a {@code json_each} row over the messages (null when it is not a pair). */
+    private static final String MESSAGE_NAME = "(CASE WHEN type = 'array' THEN json_extract(value, '$[0]') END)";
+    private static final String FINAL_MESSAGES =
+            "IN ('execution_success', 'execution_error', 'execution_interrupted')";
+
+    /** {@code path} in the last message whose name matches {@code nameTest}; null when none (or not JSON). */
+    private static String lastMessage(String entry, String path, String nameTest) {
+        return "(CASE WHEN json_valid(" + entry + ") THEN (SELECT json_extract(value, " + path + ") FROM json_each("
+                + entry + ", '$.status.messages') WHERE " + MESSAGE_NAME + " " + nameTest
+                + " ORDER BY key DESC LIMIT 1) END)";
+    }
 
     private static String workflowId(String column) {
-        return "CASE WHEN json_valid(" + column + ") THEN json_extract(" + column
-                + ", '$.extra_pnginfo.workflow.id') END";
+        return "(CASE WHEN json_valid(" + column + ") THEN json_extract(" + column
+                + ", '$.extra_pnginfo.workflow.id') END)";
     }
 
     /**
-     * Queue and history as one relation of narrow rows. {@code grp} orders ties as ComfyUI's list does: the running
+     * Queue and history as one relation of small rows. {@code grp} orders ties as ComfyUI's list does: the running
      * job, then the queue, then history.
      */
     private static final String ALL_JOBS = "SELECT prompt_id, number, created_at,"
             + " CASE state WHEN " + RUNNING + " THEN 'in_progress' ELSE 'pending' END AS status,"
             + " NULL AS started_at, NULL AS ended_at, " + workflowId("extra_data") + " AS workflow_id,"
-            + " CASE state WHEN " + RUNNING + " THEN 0 ELSE 1 END AS grp, 0 AS seq FROM jobs"
-            + " UNION ALL SELECT prompt_id, number, created_at, job_status, started_at, ended_at, workflow_id, 2, seq"
-            + " FROM history";
+            + " CASE state WHEN " + RUNNING + " THEN 0 ELSE 1 END AS grp, 0 AS seq, NULL AS outputs, NULL AS error"
+            + " FROM jobs UNION ALL SELECT prompt_id, number, created_at, status, started_at, ended_at, workflow_id, 2,"
+            + " seq, outputs, error FROM history_jobs";
     /** ?1..?5: the statuses (repeated to fill), ?6: the workflow id or null. */
-    private static final String JOB_FILTER = " WHERE status IN (?1, ?2, ?3, ?4, ?5) AND (?6 IS NULL OR workflow_id = ?6)";
+    private static final String JOB_FILTER =
+            " WHERE status IN (?1, ?2, ?3, ?4, ?5) AND (?6 IS NULL OR workflow_id = ?6)";
     private static final String DURATION = "(CASE WHEN started_at AND ended_at THEN ended_at - started_at ELSE 0 END)";
 
     @Override
@@ -459,7 +471,7 @@ public final class SqliteJobStore implements JobStore {
         }
         String key = query.order() == JobQuery.Order.CREATED_AT ? "created_at" : DURATION;
         String direction = query.descending() ? " DESC" : " ASC";
-        String page = "SELECT prompt_id, number, created_at, status, started_at, ended_at, workflow_id FROM ("
+        String page = "SELECT " + SUMMARY_COLUMNS + " FROM ("
                 + ALL_JOBS + ")" + JOB_FILTER + " ORDER BY " + key + direction + ", grp, number, seq"
                 + " LIMIT ?7 OFFSET ?8";
         String count = "SELECT count(*) FROM (" + ALL_JOBS + ")" + JOB_FILTER;
@@ -471,7 +483,7 @@ public final class SqliteJobStore implements JobStore {
             List<JobSummary> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    jobs.add(readSummary(rs));
+                    jobs.add(readSummary(rs, 1));
                 }
             }
             PreparedStatement counting = sql(count);
@@ -481,11 +493,7 @@ public final class SqliteJobStore implements JobStore {
                 rs.next();
                 total = rs.getInt(1);
             }
-            List<JobSummary> withOutputs = new ArrayList<>(jobs.size());
-            for (JobSummary job : jobs) {
-                withOutputs.add(withHistoryParts(job));
-            }
-            return new JobPage(withOutputs, total);
+            return new JobPage(jobs, total);
         });
     }
 
@@ -502,34 +510,25 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
-    /** Reads prompt_id, number, created_at, status, started_at, ended_at, workflow_id at columns 1..7. */
-    private static JobSummary readSummary(ResultSet rs) throws SQLException {
-        String status = rs.getString(4);
-        return new JobSummary(rs.getString(1), rs.getLong(2), rs.getLong(3),
-                JobStatus.fromWireName(status).orElse(JobStatus.COMPLETED), nullableLong(rs, 5), nullableLong(rs, 6),
-                rs.getString(7), null, null);
+    private static final String SUMMARY_COLUMNS =
+            "prompt_id, number, created_at, status, started_at, ended_at, workflow_id, outputs, error";
+
+    /** A finished job: the {@link #FINISHED_COLUMNS}, then the {@link #SUMMARY_COLUMNS}. */
+    private static final String FINISHED_JOB = "SELECT " + FINISHED_COLUMNS.replaceAll("(\\w+)", "h.$1") + ", "
+            + SUMMARY_COLUMNS.replaceAll("(\\w+)", "j.$1")
+            + " FROM history h JOIN history_jobs j ON j.seq = h.seq WHERE h.prompt_id = ?";
+
+    /** Reads the {@link #SUMMARY_COLUMNS} from column {@code first} on. */
+    private static JobSummary readSummary(ResultSet rs, int first) throws SQLException {
+        String status = rs.getString(first + 3);
+        return new JobSummary(rs.getString(first), rs.getLong(first + 1), rs.getLong(first + 2),
+                JobStatus.fromWireName(status).orElse(JobStatus.COMPLETED), nullableLong(rs, first + 4),
+                nullableLong(rs, first + 5), rs.getString(first + 6), rs.getString(first + 7), rs.getString(first + 8));
     }
 
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : value;
-    }
-
-    /** A finished job's summary with its outputs and error read from the entry (one indexed lookup). */
-    private JobSummary withHistoryParts(JobSummary job) throws SQLException {
-        if (job.status() == JobStatus.PENDING || job.status() == JobStatus.IN_PROGRESS) {
-            return job;
-        }
-        PreparedStatement ps = sql("SELECT " + HISTORY_OUTPUTS + ", " + HISTORY_ERROR
-                + " FROM history WHERE prompt_id = ?");
-        ps.setString(1, job.promptId());
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return job;
-            }
-            return new JobSummary(job.promptId(), job.number(), job.createdAtMillis(), job.status(),
-                    job.startedAtMillis(), job.endedAtMillis(), job.workflowId(), rs.getString(1), rs.getString(2));
-        }
     }
 
     @Override
@@ -538,18 +537,11 @@ public final class SqliteJobStore implements JobStore {
             throw new IllegalArgumentException("cannot look up a job without a prompt id");
         }
         return read("read job " + promptId, () -> {
-            PreparedStatement finished = sql("SELECT " + FINISHED_COLUMNS
-                    + ", job_status, started_at, ended_at, workflow_id FROM history WHERE prompt_id = ?");
+            PreparedStatement finished = sql(FINISHED_JOB);
             finished.setString(1, promptId);
             try (ResultSet rs = finished.executeQuery()) {
                 if (rs.next()) {
-                    Job job = readJob(rs);
-                    JobSummary summary = new JobSummary(job.promptId(), job.number(), job.createdAtMillis(),
-                            JobStatus.fromWireName(rs.getString(10)).orElse(JobStatus.COMPLETED),
-                            nullableLong(rs, 11), nullableLong(rs, 12), rs.getString(13), null, null);
-                    String history = rs.getString(8);
-                    rs.close();
-                    return Optional.of(new JobDetail(withHistoryParts(summary), job, history));
+                    return Optional.of(new JobDetail(readSummary(rs, 10), readJob(rs), rs.getString(8)));
                 }
             }
             PreparedStatement queued = sql("SELECT " + JOB_COLUMNS + ", state, " + workflowId("extra_data")
