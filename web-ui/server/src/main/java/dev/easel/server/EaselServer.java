@@ -59,7 +59,7 @@ public final class EaselServer implements AutoCloseable {
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
-        InfoRoutes info = new InfoRoutes(engine.registry(), runtime, json, MAX_BODY_BYTES);
+        InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
         RequestGuard guard = new RequestGuard(token);
         this.app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(json, false));

@@ -3,16 +3,13 @@ package dev.easel.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.registry.NodeRegistry;
-import dev.easel.engine.registry.RegisteredNode;
 import dev.easel.engine.schema.ObjectInfo;
-import dev.easel.node.InputSpec;
-import dev.easel.node.NodeSchema;
+import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import io.javalin.http.Context;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +20,8 @@ import java.util.Map;
  * it gets a 304), {@code /object_info/{class}} (unknown class: 200 {}), {@code /system_stats} and {@code /features}.
  *
  * <p>{@code /object_info} follows the folders its COMBO lists come from (model files, input images): when a request
- * comes and the last check is older than {@link #RECHECK_NANOS}, the current lists are compared with those of the
- * rendering (model listings are cached by directory modification time, so this is cheap), and only a difference
- * renders it again.
+ * comes and the last check is older than {@link #RECHECK_NANOS}, a fingerprint of those folders ({@link ComboSources})
+ * is compared with that of the rendering, and only a difference renders it again.
  */
 public final class InfoRoutes {
 
@@ -35,17 +31,21 @@ public final class InfoRoutes {
     private static final System.Logger LOG = System.getLogger("easel.server");
 
     private final NodeRegistry registry;
+    private final ComboSources sources;
     private final RuntimeInfo runtime;
     private final ObjectMapper json;
     private final long maxUploadBytes;
     private byte[] objectInfo;
     private String objectInfoTag;
-    /** What the rendering depended on: the nodes and every COMBO list, in order. */
+    /** The fingerprint of the sources when it was rendered. */
     private List<Object> renderedFrom;
     private long checkedAt;
 
-    public InfoRoutes(NodeRegistry registry, RuntimeInfo runtime, ObjectMapper json, long maxUploadBytes) {
+    /** @param environment where the COMBO lists come from (model files, input images) */
+    public InfoRoutes(NodeRegistry registry, NodeEnvironment environment, RuntimeInfo runtime, ObjectMapper json,
+            long maxUploadBytes) {
         this.registry = registry;
+        this.sources = new ComboSources(registry, environment);
         this.runtime = runtime;
         this.json = json;
         this.maxUploadBytes = maxUploadBytes;
@@ -54,7 +54,7 @@ public final class InfoRoutes {
 
     /** Re-renders {@code /object_info} now (after the set of nodes changed). */
     public synchronized void refresh() {
-        List<Object> dependencies = dependencies();
+        List<Object> dependencies = sources.fingerprint();
         try {
             objectInfo = json.writeValueAsBytes(ObjectInfo.render(registry));
         } catch (JsonProcessingException e) {
@@ -73,29 +73,12 @@ public final class InfoRoutes {
         }
         checkedAt = now;
         try {
-            if (!dependencies().equals(renderedFrom)) {
+            if (!sources.fingerprint().equals(renderedFrom)) {
                 refresh();
             }
         } catch (RuntimeException e) { // a folder that cannot be listed: keep serving the last rendering
             LOG.log(System.Logger.Level.WARNING, "cannot re-render object_info", e);
         }
-    }
-
-    /** The registered nodes and the current options of each of their COMBO inputs. */
-    private List<Object> dependencies() {
-        List<Object> all = new ArrayList<>();
-        for (RegisteredNode node : registry.all()) {
-            all.add(node);
-            NodeSchema schema = node.schema();
-            for (List<InputSpec> inputs : List.of(schema.requiredInputs(), schema.optionalInputs())) {
-                for (InputSpec input : inputs) {
-                    if (input.isCombo()) {
-                        all.add(input.comboOptions());
-                    }
-                }
-            }
-        }
-        return all;
     }
 
     public void objectInfo(Context ctx) {
