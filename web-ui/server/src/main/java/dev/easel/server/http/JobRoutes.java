@@ -12,6 +12,7 @@ import dev.easel.server.store.JobStore;
 import dev.easel.server.store.JobSummary;
 import io.javalin.http.Context;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -47,7 +48,7 @@ public final class JobRoutes {
         }
     }
 
-    public void list(Context ctx) throws JsonProcessingException {
+    public void list(Context ctx) {
         JobQuery query;
         try {
             query = query(ctx);
@@ -56,7 +57,7 @@ public final class JobRoutes {
             return;
         }
         JobPage page = store.jobs(query);
-        List<Object> jobs = new java.util.ArrayList<>(page.jobs().size());
+        List<Object> jobs = new ArrayList<>(page.jobs().size());
         for (JobSummary summary : page.jobs()) {
             jobs.add(entry(summary));
         }
@@ -71,7 +72,7 @@ public final class JobRoutes {
         ctx.json(reply);
     }
 
-    public void one(Context ctx) throws JsonProcessingException {
+    public void one(Context ctx) {
         Optional<JobDetail> found = store.job(ctx.pathParam("job_id"));
         if (found.isEmpty()) {
             ctx.status(404).json(Map.of("error", "Job not found"));
@@ -92,7 +93,7 @@ public final class JobRoutes {
     }
 
     /** A job as the list shows it; absent values are left out, as ComfyUI's {@code prune_dict} does. */
-    private ObjectNode entry(JobSummary job) throws JsonProcessingException {
+    private ObjectNode entry(JobSummary job) {
         ObjectNode entry = json.createObjectNode();
         entry.put("id", job.promptId());
         entry.put("status", job.status().wireName());
@@ -126,7 +127,7 @@ public final class JobRoutes {
         String status = ctx.queryParam("status");
         if (status != null && !status.isEmpty()) {
             statuses = EnumSet.noneOf(JobStatus.class);
-            List<String> invalid = new java.util.ArrayList<>();
+            List<String> invalid = new ArrayList<>();
             for (String part : status.split(",")) {
                 String name = part.strip().toLowerCase(Locale.ROOT);
                 if (name.isEmpty()) {
