@@ -7,8 +7,11 @@ import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
 import dev.easel.server.events.WebSocketEndpoint;
+import dev.easel.server.http.FreeRoutes;
 import dev.easel.server.http.HistoryRoutes;
 import dev.easel.server.http.InfoRoutes;
+import dev.easel.server.http.JobRoutes;
+import dev.easel.server.http.ModelRoutes;
 import dev.easel.server.http.PromptRoutes;
 import dev.easel.server.http.QueueRoutes;
 import dev.easel.server.http.RequestGuard;
@@ -43,15 +46,26 @@ public final class EaselServer implements AutoCloseable {
      * @param token       the access token clients must present, or null for none (only sensible on loopback)
      */
     public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token) {
+        this(engine, runtime, environment, store, token, MemoryControl.NONE);
+    }
+
+    /** @param memory what {@code POST /free} unloads and frees, between jobs */
+    public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token,
+            MemoryControl memory) {
         ObjectMapper json = WorkflowParser.mapper();
         this.store = store;
         this.hub = new EventHub(json, store, Map.of("supports_preview_metadata", false, "max_upload_size",
                 MAX_BODY_BYTES));
         this.runner = new JobRunner(engine, store, hub, json);
+        MemoryRequests memoryRequests = new MemoryRequests(memory);
+        runner.betweenJobs(memoryRequests::applyPending);
+        FreeRoutes free = new FreeRoutes(memoryRequests, runner, json);
+        ModelRoutes models = new ModelRoutes(environment.models(), json);
+        JobRoutes jobs = new JobRoutes(store, json);
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
-        InfoRoutes info = new InfoRoutes(engine.registry(), runtime, json, MAX_BODY_BYTES);
+        InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
         ViewRoutes view = new ViewRoutes(environment.folders());
         UploadRoutes upload = new UploadRoutes(view, json, MAX_BODY_BYTES);
         RequestGuard guard = new RequestGuard(token);
@@ -73,6 +87,13 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/object_info/{node_class}", info::objectInfoOne);
             both(cfg, "get", "/system_stats", info::systemStats);
             both(cfg, "get", "/features", info::features);
+            both(cfg, "post", "/free", free::free);
+            both(cfg, "get", "/models", models::folderTypes);
+            both(cfg, "get", "/models/{folder}", models::list);
+            both(cfg, "get", "/embeddings", models::embeddings);
+            both(cfg, "get", "/view_metadata/{folder}", models::metadata);
+            cfg.routes.get("/api/jobs", jobs::list); // only under /api, as in ComfyUI
+            cfg.routes.get("/api/jobs/{job_id}", jobs::one);
             both(cfg, "get", "/jobs/{prompt_id}/events", hub.eventStream()::handle);
             both(cfg, "get", "/view", view::view);
             both(cfg, "post", "/upload/image", upload::image);

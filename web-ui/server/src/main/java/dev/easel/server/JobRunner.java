@@ -42,6 +42,7 @@ public final class JobRunner implements AutoCloseable {
     private final Object signal = new Object();
     private volatile boolean stopping;
     private volatile Running current;
+    private volatile Runnable betweenJobs = () -> { };
 
     private record Running(String promptId, CancellationToken token) {
     }
@@ -66,6 +67,14 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code hook} on the worker between jobs: before each claim, so after the running job has finished and
+     * while the worker is idle (within its wait, or at once after {@link #wake}). {@code /free} uses it.
+     */
+    public void betweenJobs(Runnable hook) {
+        this.betweenJobs = hook;
+    }
+
     /** Pending plus running jobs (ComfyUI's {@code queue_remaining}). */
     public int queueRemaining() {
         return store.pending().size() + (store.running().isPresent() ? 1 : 0);
@@ -83,6 +92,11 @@ public final class JobRunner implements AutoCloseable {
 
     private void loop() {
         while (!stopping) {
+            try {
+                betweenJobs.run();
+            } catch (RuntimeException e) {
+                System.getLogger("easel.server").log(System.Logger.Level.ERROR, "the between-jobs hook failed", e);
+            }
             Optional<JobStore.Job> job;
             try {
                 job = store.claimNext();

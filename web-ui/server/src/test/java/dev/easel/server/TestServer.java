@@ -13,6 +13,7 @@ import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.Folders;
 import dev.easel.node.ModelLibrary;
 import dev.easel.node.NodeEnvironment;
+import dev.easel.node.NodePack;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.store.JobStore;
 import dev.easel.server.store.SqliteJobStore;
@@ -67,32 +68,44 @@ final class TestServer implements AutoCloseable {
     final String base;
     final HttpClient http = HttpClient.newHttpClient();
 
-    private TestServer(Path dir, ModelLibrary models, String token, boolean writeThroughCache) {
+    private TestServer(Path dir, ModelLibrary models, String token) {
+        this(dir, models, token, MemoryControl.NONE, List.of(), false);
+    }
+
+    private TestServer(Path dir, ModelLibrary models, String token, MemoryControl memory, List<NodePack> packs,
+            boolean writeThroughCache) {
         this.dir = dir;
         NodeRegistry registry = new NodeRegistry();
         registry.register(new ServerTestNodes());
         folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
+        NodeEnvironment environment = new NodeEnvironment(folders, models);
+        packs.forEach(pack -> registry.register(pack, environment));
         long gib = CacheSettings.GiB;
         engine = new Engine(registry, new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, dir.resolve("cache"),
                 writeThroughCache)), CPU, folders, EngineSettings.defaults());
-        server = new EaselServer(engine, CPU, new NodeEnvironment(folders, models),
-                SqliteJobStore.open(dir.resolve("jobs.db")), token);
+        server = new EaselServer(engine, CPU, environment, SqliteJobStore.open(dir.resolve("jobs.db")), token,
+                memory);
         int port = server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
         base = "http://127.0.0.1:" + port;
     }
 
     /** A server over {@code dir} with no model files and no access token. */
     static TestServer start(Path dir) {
-        return new TestServer(dir, ModelLibrary.EMPTY, null, false);
+        return new TestServer(dir, ModelLibrary.EMPTY, null);
     }
 
     static TestServer start(Path dir, ModelLibrary models, String token) {
-        return new TestServer(dir, models, token, false);
+        return new TestServer(dir, models, token);
     }
 
     /** A server whose cache writes every result through to its disk tier at once, as {@code easel serve}'s does. */
     static TestServer startWithWriteThroughCache(Path dir) {
-        return new TestServer(dir, ModelLibrary.EMPTY, null, true);
+        return new TestServer(dir, ModelLibrary.EMPTY, null, MemoryControl.NONE, List.of(), true);
+    }
+
+    /** A server with these model files, this {@code /free} target and further node packs (given the environment). */
+    static TestServer start(Path dir, ModelLibrary models, MemoryControl memory, NodePack... packs) {
+        return new TestServer(dir, models, null, memory, List.of(packs), false);
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {

@@ -100,6 +100,15 @@ public interface JobStore extends AutoCloseable {
     void clearHistory();
 
     /**
+     * Queued, running and finished jobs together, filtered, sorted and paged by {@code query} (ComfyUI's
+     * {@code /api/jobs}); ties keep the running job first, then the queue by number, then history in finishing order.
+     */
+    JobPage jobs(JobQuery query);
+
+    /** One job, queued, running or finished; empty when the id is unknown. */
+    Optional<JobDetail> job(String promptId);
+
+    /**
      * A result file a running job is creating or has created (api {@code OutputJournal}), kept until the job ends.
      *
      * @param target    the file's path

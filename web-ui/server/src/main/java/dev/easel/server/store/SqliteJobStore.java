@@ -43,15 +43,18 @@ import org.sqlite.SQLiteConfig;
  * <p>Ordering: queued jobs by {@code number}, then prompt id (as ComfyUI's heap); history by finish time, then by the
  * order of insertion.
  *
- * <p>Layout (schema version 2): {@code schema_version} (one row: the version, so later versions can migrate),
+ * <p>Layout (schema version 3): {@code schema_version} (one row: the version, so later versions can migrate),
  * {@code counters} (the number counters), {@code jobs} (queued and running), {@code history} (finished, with the
- * history entry as text); version 2 adds {@code jobs.attempts} (how often a job was claimed) and {@code job_files} (the result files of
- * running jobs, see {@link FileNote}).
+ * history entry as text). Version 2 adds {@code jobs.attempts} (how often a job was claimed) and {@code job_files}
+ * (the result files of running jobs, see {@link FileNote}). Version 3 adds {@code history_jobs}: per finished job what
+ * {@code /api/jobs} filters, sorts and lists (status, start and end times, workflow id, outputs, error), derived by
+ * SQLite from the entry when it is inserted and removed with it (triggers), so listing jobs never reads or parses the
+ * large entries.
  */
 public final class SqliteJobStore implements JobStore {
 
     /** The schema this code writes; {@link #open} migrates older files up to it and refuses newer ones. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     /** How long a call waits for another connection's write lock before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 30_000;
@@ -163,7 +166,21 @@ public final class SqliteJobStore implements JobStore {
                 s.execute("DELETE FROM schema_version");
                 s.execute("INSERT INTO schema_version (version) VALUES (2)");
             }
-            // Later versions: "if (version < 3) { ALTER ...; UPDATE schema_version SET version = 3; }".
+            if (version < 3) {
+                s.execute("CREATE TABLE history_jobs (seq INTEGER PRIMARY KEY, prompt_id TEXT NOT NULL,"
+                        + " number INTEGER NOT NULL, created_at INTEGER NOT NULL, status TEXT NOT NULL,"
+                        + " started_at INTEGER, ended_at INTEGER, workflow_id TEXT, outputs TEXT, error TEXT)");
+                s.execute("INSERT INTO history_jobs " + historyJobRow("history", "history.") + " FROM history");
+                s.execute("CREATE TRIGGER history_jobs_insert AFTER INSERT ON history BEGIN INSERT INTO history_jobs "
+                        + historyJobRow("NEW.history", "NEW.") + "; END");
+                s.execute("CREATE TRIGGER history_jobs_delete AFTER DELETE ON history BEGIN"
+                        + " DELETE FROM history_jobs WHERE seq = OLD.seq; END");
+                s.execute("CREATE TRIGGER history_jobs_update AFTER UPDATE ON history BEGIN"
+                        + " DELETE FROM history_jobs WHERE seq = OLD.seq; INSERT INTO history_jobs "
+                        + historyJobRow("NEW.history", "NEW.") + "; END");
+                s.execute("UPDATE schema_version SET version = 3");
+            }
+            // Later versions: "if (version < 4) { ALTER ...; UPDATE schema_version SET version = 4; }".
         }
         return null;
     }
@@ -418,6 +435,161 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public void clearHistory() {
         write("clear the history", () -> sql("DELETE FROM history").executeUpdate());
+    }
+
+    // ---------------------------------------------------------------------------------------------------- jobs view
+
+    /*
+     * What /api/jobs derives from a history entry, as ComfyUI's normalize_history_item does: "success" is completed,
+     * "error" is cancelled when an execution_interrupted message is among the messages and failed otherwise; the
+     * start time is that of the last execution_start message, the end time (and the error) that of the last final
+     * message. Text that is not JSON, or messages that are not [name, data] pairs, give nulls (and "completed")
+     * rather than an error that would refuse the finish.
+     */
+
+    /** The {@code history_jobs} row of a history row ({@code row}: its alias and a dot; {@code entry}: its entry). */
+    private static String historyJobRow(String entry, String row) {
+        return "SELECT " + row + "seq, " + row + "prompt_id, " + row + "number, " + row + "created_at,"
+                + " CASE WHEN json_valid(" + entry + ") THEN"
+                + " CASE json_extract(" + entry + ", '$.status.status_str') WHEN 'success' THEN 'completed'"
+                + " WHEN 'error' THEN CASE WHEN EXISTS (SELECT 1 FROM json_each(" + entry + ", '$.status.messages')"
+                + " WHERE " + MESSAGE_NAME + " = 'execution_interrupted') THEN 'cancelled' ELSE 'failed' END"
+                + " ELSE 'completed' END ELSE 'completed' END,"
+                + " " + lastMessage(entry, "'$[1].timestamp'", "= 'execution_start'") + ","
+                + " " + lastMessage(entry, "'$[1].timestamp'", FINAL_MESSAGES) + ","
+                + " " + workflowId(row + "extra_data") + ","
+                + " (CASE WHEN json_valid(" + entry + ") THEN json_extract(" + entry + ", '$.outputs') END),"
+                + " " + lastMessage(entry, "'$[1]'", "= 'execution_error'");
+    }
+
+    /** The name of the message in a {@code json_each} row over the messages (null when it is not a pair). */
+    private static final String MESSAGE_NAME = "(CASE WHEN type = 'array' THEN json_extract(value, '$[0]') END)";
+    private static final String FINAL_MESSAGES =
+            "IN ('execution_success', 'execution_error', 'execution_interrupted')";
+
+    /** {@code path} in the last message whose name matches {@code nameTest}; null when none (or not JSON). */
+    private static String lastMessage(String entry, String path, String nameTest) {
+        return "(CASE WHEN json_valid(" + entry + ") THEN (SELECT json_extract(value, " + path + ") FROM json_each("
+                + entry + ", '$.status.messages') WHERE " + MESSAGE_NAME + " " + nameTest
+                + " ORDER BY key DESC LIMIT 1) END)";
+    }
+
+    private static String workflowId(String column) {
+        return "(CASE WHEN json_valid(" + column + ") THEN json_extract(" + column
+                + ", '$.extra_pnginfo.workflow.id') END)";
+    }
+
+    /**
+     * Queue and history as one relation of small rows. {@code grp} orders ties as ComfyUI's list does: the running
+     * job, then the queue, then history.
+     */
+    private static final String ALL_JOBS = "SELECT prompt_id, number, created_at,"
+            + " CASE state WHEN " + RUNNING + " THEN 'in_progress' ELSE 'pending' END AS status,"
+            + " NULL AS started_at, NULL AS ended_at, " + workflowId("extra_data") + " AS workflow_id,"
+            + " CASE state WHEN " + RUNNING + " THEN 0 ELSE 1 END AS grp, 0 AS seq, NULL AS outputs, NULL AS error"
+            + " FROM jobs UNION ALL SELECT prompt_id, number, created_at, status, started_at, ended_at, workflow_id, 2,"
+            + " seq, outputs, error FROM history_jobs";
+    /** ?1..?5: the statuses (repeated to fill), ?6: the workflow id or null. */
+    private static final String JOB_FILTER =
+            " WHERE status IN (?1, ?2, ?3, ?4, ?5) AND (?6 IS NULL OR workflow_id = ?6)";
+    private static final String DURATION = "(CASE WHEN started_at AND ended_at THEN ended_at - started_at ELSE 0 END)";
+
+    @Override
+    public JobPage jobs(JobQuery query) {
+        if (query == null) {
+            throw new IllegalArgumentException("job query must not be null");
+        }
+        if (query.statuses().isEmpty()) {
+            return new JobPage(List.of(), 0);
+        }
+        String key = query.order() == JobQuery.Order.CREATED_AT ? "created_at" : DURATION;
+        String direction = query.descending() ? " DESC" : " ASC";
+        String page = "SELECT " + SUMMARY_COLUMNS + " FROM ("
+                + ALL_JOBS + ")" + JOB_FILTER + " ORDER BY " + key + direction + ", grp, number, seq"
+                + " LIMIT ?7 OFFSET ?8";
+        String count = "SELECT count(*) FROM (" + ALL_JOBS + ")" + JOB_FILTER;
+        return read("list jobs", () -> {
+            PreparedStatement ps = sql(page);
+            bindFilter(ps, query);
+            ps.setInt(7, query.limit() < 0 ? -1 : query.limit());
+            ps.setInt(8, query.offset());
+            List<JobSummary> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(readSummary(rs, 1));
+                }
+            }
+            PreparedStatement counting = sql(count);
+            bindFilter(counting, query);
+            int total;
+            try (ResultSet rs = counting.executeQuery()) {
+                rs.next();
+                total = rs.getInt(1);
+            }
+            return new JobPage(jobs, total);
+        });
+    }
+
+    private static void bindFilter(PreparedStatement ps, JobQuery query) throws SQLException {
+        List<JobStatus> statuses = new ArrayList<>(query.statuses());
+        for (int i = 0; i < 5; i++) {
+            ps.setString(i + 1, statuses.get(Math.min(i, statuses.size() - 1)).wireName());
+        }
+        String workflow = query.workflowId();
+        if (workflow == null) {
+            ps.setNull(6, java.sql.Types.VARCHAR);
+        } else {
+            ps.setString(6, workflow);
+        }
+    }
+
+    private static final String SUMMARY_COLUMNS =
+            "prompt_id, number, created_at, status, started_at, ended_at, workflow_id, outputs, error";
+
+    /** A finished job: the {@link #FINISHED_COLUMNS}, then the {@link #SUMMARY_COLUMNS}. */
+    private static final String FINISHED_JOB = "SELECT " + FINISHED_COLUMNS.replaceAll("(\\w+)", "h.$1") + ", "
+            + SUMMARY_COLUMNS.replaceAll("(\\w+)", "j.$1")
+            + " FROM history h JOIN history_jobs j ON j.seq = h.seq WHERE h.prompt_id = ?";
+
+    /** Reads the {@link #SUMMARY_COLUMNS} from column {@code first} on. */
+    private static JobSummary readSummary(ResultSet rs, int first) throws SQLException {
+        String status = rs.getString(first + 3);
+        return new JobSummary(rs.getString(first), rs.getLong(first + 1), rs.getLong(first + 2),
+                JobStatus.fromWireName(status).orElse(JobStatus.COMPLETED), nullableLong(rs, first + 4),
+                nullableLong(rs, first + 5), rs.getString(first + 6), rs.getString(first + 7), rs.getString(first + 8));
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    @Override
+    public Optional<JobDetail> job(String promptId) {
+        if (promptId == null) {
+            throw new IllegalArgumentException("cannot look up a job without a prompt id");
+        }
+        return read("read job " + promptId, () -> {
+            PreparedStatement finished = sql(FINISHED_JOB);
+            finished.setString(1, promptId);
+            try (ResultSet rs = finished.executeQuery()) {
+                if (rs.next()) {
+                    return Optional.of(new JobDetail(readSummary(rs, 10), readJob(rs), rs.getString(8)));
+                }
+            }
+            PreparedStatement queued = sql("SELECT " + JOB_COLUMNS + ", state, " + workflowId("extra_data")
+                    + " FROM jobs WHERE prompt_id = ?");
+            queued.setString(1, promptId);
+            try (ResultSet rs = queued.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Job job = readJob(rs);
+                JobStatus status = rs.getInt(8) == RUNNING ? JobStatus.IN_PROGRESS : JobStatus.PENDING;
+                return Optional.of(new JobDetail(new JobSummary(job.promptId(), job.number(), job.createdAtMillis(),
+                        status, null, null, rs.getString(9), null, null), job, null));
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------- recovery
