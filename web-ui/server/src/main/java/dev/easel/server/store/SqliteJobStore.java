@@ -629,34 +629,29 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public void noteStaging(String promptId, String target, String staging) {
-        write("note a file of " + promptId, () -> {
-            PreparedStatement ps = sql("INSERT OR REPLACE INTO job_files (prompt_id, target, staging, published)"
-                    + " VALUES (?, ?, ?, 0)");
-            ps.setString(1, promptId);
-            ps.setString(2, target);
-            ps.setString(3, staging);
-            ps.executeUpdate();
-            return null;
-        });
+        update("note a file of " + promptId, "INSERT OR REPLACE INTO job_files (prompt_id, target, staging, published)"
+                + " VALUES (?, ?, ?, 0)", promptId, target, staging);
     }
 
     @Override
     public void notePublished(String promptId, String target) {
-        write("note a published file of " + promptId, () -> {
-            PreparedStatement ps = sql("UPDATE job_files SET published = 1 WHERE prompt_id = ? AND target = ?");
-            ps.setString(1, promptId);
-            ps.setString(2, target);
-            ps.executeUpdate();
-            return null;
-        });
+        update("note a published file of " + promptId,
+                "UPDATE job_files SET published = 1 WHERE prompt_id = ? AND target = ?", promptId, target);
     }
 
     @Override
     public void forgetFile(String promptId, String target) {
-        write("forget a file of " + promptId, () -> {
-            PreparedStatement ps = sql("DELETE FROM job_files WHERE prompt_id = ? AND target = ?");
-            ps.setString(1, promptId);
-            ps.setString(2, target);
+        update("forget a file of " + promptId, "DELETE FROM job_files WHERE prompt_id = ? AND target = ?", promptId,
+                target);
+    }
+
+    /** One statement with string parameters in its own write transaction. */
+    private void update(String what, String statement, String... parameters) {
+        write(what, () -> {
+            PreparedStatement ps = sql(statement);
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setString(i + 1, parameters[i]);
+            }
             ps.executeUpdate();
             return null;
         });
