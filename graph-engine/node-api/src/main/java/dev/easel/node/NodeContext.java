@@ -36,6 +36,14 @@ public interface NodeContext {
     /** The data folders (output, input, temp). */
     Folders folders();
 
+    /**
+     * Where this run notes the result files it creates; pass it to {@link OutputFiles#createNew} when writing one, so
+     * that a run which dies midway can be undone and re-run without leaving its files twice.
+     */
+    default OutputJournal outputJournal() {
+        return OutputJournal.NONE;
+    }
+
     /** A new subgraph for node expansion, with a unique, deterministic id prefix. */
     Subgraph newSubgraph();
 }

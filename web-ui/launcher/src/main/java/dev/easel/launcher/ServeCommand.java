@@ -98,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
                 Engine engine = new Engine(registry, cache, runtime, folders, EngineSettings.defaults());
                 EaselServer server = new EaselServer(engine, runtime, environment,
                         SqliteJobStore.open(dataDir.resolve("jobs.db")),
-                        accessToken)) {
+                        accessToken, new ServeMemory(runtime, cache))) {
             int bound = server.start(listen, port, mode);
             out.println("Easel is listening on http://" + listen + ":" + bound + " (" + runtime.device() + ")");
             out.flush();

@@ -5,20 +5,27 @@ import dev.easel.engine.exec.Engine;
 import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
+import dev.easel.server.events.WebSocketEndpoint;
+import dev.easel.server.http.FreeRoutes;
 import dev.easel.server.http.HistoryRoutes;
 import dev.easel.server.http.InfoRoutes;
+import dev.easel.server.http.JobRoutes;
+import dev.easel.server.http.ModelRoutes;
 import dev.easel.server.http.PromptRoutes;
 import dev.easel.server.http.QueueRoutes;
 import dev.easel.server.http.RequestGuard;
+import dev.easel.server.http.UploadRoutes;
+import dev.easel.server.http.ViewRoutes;
+import dev.easel.server.recovery.OutputRollback;
 import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The ComfyUI-compatible server: HTTP routes (each also under {@code /api}), the {@code /ws} WebSocket, the durable
@@ -39,18 +46,33 @@ public final class EaselServer implements AutoCloseable {
      * @param token       the access token clients must present, or null for none (only sensible on loopback)
      */
     public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token) {
+        this(engine, runtime, environment, store, token, MemoryControl.NONE);
+    }
+
+    /** @param memory what {@code POST /free} unloads and frees, between jobs */
+    public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token,
+            MemoryControl memory) {
         ObjectMapper json = ServerJson.mapper();
         this.store = store;
-        this.hub = new EventHub(json);
+        this.hub = new EventHub(json, store, Map.of("supports_preview_metadata", false, "max_upload_size",
+                MAX_BODY_BYTES));
         this.runner = new JobRunner(engine, store, hub, json);
+        MemoryRequests memoryRequests = new MemoryRequests(memory);
+        runner.betweenJobs(memoryRequests::applyPending);
+        FreeRoutes free = new FreeRoutes(memoryRequests, runner, json);
+        ModelRoutes models = new ModelRoutes(environment.models(), json);
+        JobRoutes jobs = new JobRoutes(store, json);
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
-        InfoRoutes info = new InfoRoutes(engine.registry(), runtime, json, MAX_BODY_BYTES);
+        InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
+        ViewRoutes view = new ViewRoutes(environment.folders());
+        UploadRoutes upload = new UploadRoutes(view, json, MAX_BODY_BYTES);
         RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES);
         this.app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = MAX_BODY_BYTES;
+            cfg.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES); // multipart skips the above
             cfg.startup.showJavalinBanner = false;
             cfg.routes.before(guard::check);
             cfg.routes.wsBeforeUpgrade(guard::check); // HTTP before-handlers do not see WebSocket upgrades
@@ -69,24 +91,22 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/object_info/{node_class}", info::objectInfoOne);
             both(cfg, "get", "/system_stats", info::systemStats);
             both(cfg, "get", "/features", info::features);
+            both(cfg, "post", "/free", free::free);
+            both(cfg, "get", "/models", models::folderTypes);
+            both(cfg, "get", "/models/{folder}", models::list);
+            both(cfg, "get", "/embeddings", models::embeddings);
+            both(cfg, "get", "/view_metadata/{folder}", models::metadata);
+            cfg.routes.get("/api/jobs", jobs::list); // only under /api, as in ComfyUI
+            cfg.routes.get("/api/jobs/{job_id}", jobs::one);
+            both(cfg, "get", "/jobs/{prompt_id}/events", hub.eventStream()::handle);
+            both(cfg, "get", "/view", view::view);
+            both(cfg, "post", "/upload/image", upload::image);
+            both(cfg, "post", "/upload/mask", upload::mask);
+            WebSocketEndpoint ws = new WebSocketEndpoint(hub, json, runner::queueRemaining);
             for (String path : List.of("/ws", "/api/ws")) {
-                cfg.routes.ws(path, ws -> {
-                    ws.onConnect(ctx -> {
-                        String id = ctx.queryParam("clientId");
-                        String clientId = id == null || id.isBlank() ? UUID.randomUUID().toString().replace("-", "")
-                                : id;
-                        ctx.attribute("clientId", clientId);
-                        hub.connect(clientId, ctx);
-                        hub.sendWelcome(clientId, ctx, runner.queueRemaining());
-                    });
-                    ws.onClose(ctx -> hub.disconnect(ctx.attribute("clientId"), ctx));
-                    ws.onError(ctx -> hub.disconnect(ctx.attribute("clientId"), ctx));
-                });
+                cfg.routes.ws(path, ws::configure);
             }
-            cfg.jetty.modifyWebSocketServletFactory(f -> {
-                f.setMaxTextMessageSize(1 << 20);
-                f.setMaxBinaryMessageSize(1 << 20);
-            });
+            cfg.jetty.modifyWebSocketServletFactory(WebSocketEndpoint::limits);
         });
     }
 
@@ -100,8 +120,12 @@ public final class EaselServer implements AutoCloseable {
         }
     }
 
-    /** Recovers jobs a previous process left running, starts the runner and listens; returns the bound port. */
+    /**
+     * Recovers jobs a previous process left running (first undoing the result files of their unfinished runs), starts
+     * the runner and listens; returns the bound port.
+     */
     public int start(String host, int port, JobStore.Recovery recovery) {
+        OutputRollback.rollBackRunningJobs(store, recovery);
         store.recover(recovery, System.currentTimeMillis());
         runner.start();
         app.start(host, port);
@@ -114,6 +138,7 @@ public final class EaselServer implements AutoCloseable {
 
     @Override
     public void close() {
+        hub.close();
         app.stop();
         runner.close();
     }

@@ -12,6 +12,8 @@ import dev.easel.engine.validation.ValidationOptions;
 import dev.easel.engine.validation.ValidationResult;
 import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.server.events.EventHub;
+import dev.easel.server.events.JobEventLog;
+import dev.easel.server.recovery.StoredOutputJournal;
 import dev.easel.server.store.JobStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +32,6 @@ import java.util.Set;
  */
 public final class JobRunner implements AutoCloseable {
 
-    /** Events ComfyUI still broadcasts for a job that has no client id (api-contract §3.2). */
-    private static final Set<String> BROADCAST_WITHOUT_CLIENT = Set.of("execution_interrupted", "progress");
     /** Lifecycle messages kept in the history entry's status. */
     private static final Set<String> HISTORY_MESSAGES = Set.of("execution_start", "execution_cached",
             "execution_success", "execution_error", "execution_interrupted");
@@ -46,6 +46,7 @@ public final class JobRunner implements AutoCloseable {
     private final PreparedJobs prepared = new PreparedJobs();
     private volatile boolean stopping;
     private volatile Running current;
+    private volatile Runnable betweenJobs = () -> { };
 
     private record Running(String promptId, CancellationToken token) {
     }
@@ -81,6 +82,15 @@ public final class JobRunner implements AutoCloseable {
         prepared.put(promptId, promptJson, validated, extraData);
     }
 
+    /**
+     * Runs {@code hook} on the worker between jobs: after the running job has finished and before the next one
+     * starts (which may already be claimed, in the same store step as the finish), and while the worker is idle
+     * (within its wait, or at once after {@link #wake}). {@code /free} uses it.
+     */
+    public void betweenJobs(Runnable hook) {
+        this.betweenJobs = hook;
+    }
+
     /** Pending plus running jobs (ComfyUI's {@code queue_remaining}). */
     public int queueRemaining() {
         return store.remaining();
@@ -99,6 +109,11 @@ public final class JobRunner implements AutoCloseable {
     private void loop() {
         Optional<JobStore.Job> next = Optional.empty();
         while (!stopping) {
+            try {
+                betweenJobs.run();
+            } catch (RuntimeException e) {
+                System.getLogger("easel.server").log(System.Logger.Level.ERROR, "the between-jobs hook failed", e);
+            }
             Optional<JobStore.Job> job = next;
             // A job claimed together with the previous one's finish was already in that status broadcast.
             boolean announced = next.isPresent();
@@ -134,7 +149,7 @@ public final class JobRunner implements AutoCloseable {
     private Optional<JobStore.Job> runOne(JobStore.Job job) {
         CancellationToken token = new CancellationToken();
         current = new Running(job.promptId(), token);
-        String clientId = job.clientId();
+        JobEventLog events = hub.startJob(job.promptId(), job.clientId());
         List<List<Object>> messages = new ArrayList<>();
         RunResult result = null;
         String failure = null;
@@ -155,8 +170,12 @@ public final class JobRunner implements AutoCloseable {
                 extraData = json.readValue(job.extraDataJson(), Map.class);
             }
             if (workflow != null) {
-                result = engine.run(new RunRequest(job.promptId(), workflow, extraData),
-                        event -> forward(event, clientId, messages), token);
+                // A second attempt re-runs its output nodes: the first attempt's files were rolled back, and a
+                // write-through cache may hold that attempt's output node results.
+                RunRequest request = new RunRequest(job.promptId(), workflow, extraData,
+                        new StoredOutputJournal(store, job.promptId()), store.attempts(job.promptId()) > 1);
+                result = engine.run(request,
+                        event -> forward(event, events, messages), token);
             }
         } catch (Exception e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -174,7 +193,7 @@ public final class JobRunner implements AutoCloseable {
             data.put("exception_type", "ServerError");
             data.put("timestamp", System.currentTimeMillis());
             messages.add(List.of("execution_error", data));
-            hub.send(clientId, "execution_error", data);
+            hub.publish(events, "execution_error", data, null);
         }
         Optional<JobStore.Job> next = Optional.empty();
         try {
@@ -192,22 +211,18 @@ public final class JobRunner implements AutoCloseable {
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("node", null);
         done.put("prompt_id", job.promptId());
-        hub.send(clientId, "executing", done);
+        hub.publish(events, "executing", done, null);
         hub.broadcastStatus(queueRemaining());
         return next;
     }
 
-    private void forward(RunEvent event, String clientId, List<List<Object>> messages) {
+    /** Logs the event in the job's event log, which routes it to the clients (EventHub, api-contract §3.2). */
+    private void forward(RunEvent event, JobEventLog events, List<List<Object>> messages) {
         if (HISTORY_MESSAGES.contains(event.type())) {
             messages.add(List.of(event.type(), event.data()));
         }
-        if (clientId == null && !BROADCAST_WITHOUT_CLIENT.contains(event.type())) {
-            return;
-        }
-        hub.send(clientId, event.type(), event.data());
-        if (event instanceof RunEvent.Progress p && p.preview() != null) {
-            hub.sendPreview(clientId, p.preview());
-        }
+        hub.publish(events, event.type(), event.data(),
+                event instanceof RunEvent.Progress p ? p.preview() : null);
     }
 
     private String historyJson(JobStore.Job job, RunResult result, List<List<Object>> messages) throws Exception {

@@ -4,18 +4,17 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.easel.engine.workflow.WorkflowParser;
 
 /**
- * The server's JSON mapper: the workflow parser's (numbers as Long/BigInteger/Double, no string-length limit, since
- * bodies are already capped at {@link EaselServer#MAX_BODY_BYTES}), made strict for what clients send:
- *
- * <ul>
- *   <li>nothing after the document ({@code {...} garbage} is an error, not silently the first object);
- *   <li>no duplicate keys (which one would win is parser-dependent, so the sender cannot mean either);
- *   <li>nesting at most {@link #MAX_NESTING_DEPTH} deep, so that hostile input ({@code [[[[...}) fails fast with a
- *       parse error instead of deep recursion anywhere later.
- * </ul>
+ * The server's JSON: the workflow parser's mapper (numbers as Long/BigInteger/Double, no string-length limit, since
+ * bodies are already capped at {@link EaselServer#MAX_BODY_BYTES}) with nesting at most {@link #MAX_NESTING_DEPTH}
+ * deep, so that hostile input ({@code [[[[...}) fails fast with a parse error instead of deep recursion anywhere
+ * later; and, for what clients send ({@link #strictReader}), no data after the document ({@code {...} garbage} is an
+ * error, not silently the first object) and no duplicate keys (which one would win is parser-dependent, so the
+ * sender cannot mean either). The mapper itself stays lenient there, since server code also reads values from the
+ * middle of a stream with it (a safetensors header).
  */
 public final class ServerJson {
 
@@ -36,8 +35,12 @@ public final class ServerJson {
                 .maxStringLength(Integer.MAX_VALUE)
                 .maxNestingDepth(MAX_NESTING_DEPTH)
                 .build());
-        json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         return json;
+    }
+
+    /** A reader of request bodies: {@code json}'s settings, plus no trailing data and no duplicate keys. */
+    public static ObjectReader strictReader(ObjectMapper json) {
+        return json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 }

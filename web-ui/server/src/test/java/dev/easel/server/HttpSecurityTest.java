@@ -364,6 +364,11 @@ class HttpSecurityTest {
             Response r = raw.request("POST", "/interrupt", bad, "Content-Type: application/json");
             assertEquals(400, r.status(), "/interrupt " + abbreviate(bad) + ": " + abbreviate(r.body()));
         }
+        for (String bad : List.of("", "{\"free_memory\": tr", "[true]", "{\"free_memory\": true} x",
+                "{\"free_memory\": true, \"free_memory\": false}", "{\"a\":".repeat(100_000))) {
+            Response r = raw.request("POST", "/free", bad, "Content-Type: application/json");
+            assertEquals(400, r.status(), "/free " + abbreviate(bad) + ": " + abbreviate(r.body()));
+        }
         assertNothingQueued();
         assertHealthy();
     }

@@ -13,6 +13,7 @@ import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.Folders;
 import dev.easel.node.ModelLibrary;
 import dev.easel.node.NodeEnvironment;
+import dev.easel.node.NodePack;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.store.JobStore;
 import dev.easel.server.store.SqliteJobStore;
@@ -68,15 +69,22 @@ final class TestServer implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     private TestServer(Path dir, ModelLibrary models, String token) {
+        this(dir, models, token, MemoryControl.NONE, List.of(), false);
+    }
+
+    private TestServer(Path dir, ModelLibrary models, String token, MemoryControl memory, List<NodePack> packs,
+            boolean writeThroughCache) {
         this.dir = dir;
         NodeRegistry registry = new NodeRegistry();
         registry.register(new ServerTestNodes());
         folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
+        NodeEnvironment environment = new NodeEnvironment(folders, models);
+        packs.forEach(pack -> registry.register(pack, environment));
         long gib = CacheSettings.GiB;
         engine = new Engine(registry, new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, dir.resolve("cache"),
-                false)), CPU, folders, EngineSettings.defaults());
-        server = new EaselServer(engine, CPU, new NodeEnvironment(folders, models),
-                SqliteJobStore.open(dir.resolve("jobs.db")), token);
+                writeThroughCache)), CPU, folders, EngineSettings.defaults());
+        server = new EaselServer(engine, CPU, environment, SqliteJobStore.open(dir.resolve("jobs.db")), token,
+                memory);
         int port = server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
         base = "http://127.0.0.1:" + port;
     }
@@ -88,6 +96,16 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path dir, ModelLibrary models, String token) {
         return new TestServer(dir, models, token);
+    }
+
+    /** A server whose cache writes every result through to its disk tier at once, as {@code easel serve}'s does. */
+    static TestServer startWithWriteThroughCache(Path dir) {
+        return new TestServer(dir, ModelLibrary.EMPTY, null, MemoryControl.NONE, List.of(), true);
+    }
+
+    /** A server with these model files, this {@code /free} target and further node packs (given the environment). */
+    static TestServer start(Path dir, ModelLibrary models, MemoryControl memory, NodePack... packs) {
+        return new TestServer(dir, models, null, memory, List.of(packs), false);
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {
@@ -132,7 +150,33 @@ final class TestServer implements AutoCloseable {
     static final class Recorder implements WebSocket.Listener {
         final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> binary = new LinkedBlockingQueue<>();
+        /** The close status code once the socket closed (1006 when it broke without a close frame). */
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
+        private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
+        volatile WebSocket socket;
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            socket = ws;
+            ws.request(1);
+        }
+
+        /** Sends a text message to the server. */
+        void send(String text) throws Exception {
+            socket.sendText(text, true).get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.complete(1006);
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -153,7 +197,11 @@ final class TestServer implements AutoCloseable {
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
-            binary.add(bytes);
+            partialBinary.writeBytes(bytes); // large frames arrive in parts
+            if (last) {
+                binary.add(partialBinary.toByteArray());
+                partialBinary.reset();
+            }
             ws.request(1);
             return null;
         }

@@ -160,7 +160,8 @@ final class Run {
 
     /** Whether the node's result may come from (and go to) the cache. */
     private boolean reusable(ExecNode node) {
-        return !node.volatileKey && (core.settings().reuseOutputNodes() || !node.type.schema().outputNode());
+        return !node.volatileKey && (!node.type.schema().outputNode()
+                || (core.settings().reuseOutputNodes() && !request.rerunOutputNodes()));
     }
 
     /** True when every linked producer is done, so its output hashes are known. */
@@ -937,6 +938,11 @@ final class Run {
         @Override
         public dev.easel.node.Folders folders() {
             return core.folders();
+        }
+
+        @Override
+        public dev.easel.node.OutputJournal outputJournal() {
+            return request.journal();
         }
 
         @Override

@@ -1,14 +1,12 @@
 package dev.easel.nodes.core.output;
 
+import dev.easel.node.OutputFiles;
+import dev.easel.node.OutputJournal;
 import dev.easel.nodes.core.value.Images;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -44,7 +42,8 @@ final class ImageSaver {
     }
 
     /** Saves every image of {@code images} ({@code [B, H, W, C]}) and returns the UI entries in batch order. */
-    List<Map<String, Object>> save(Tensor images, String prefix, Path root, List<TextChunk> text) {
+    List<Map<String, Object>> save(Tensor images, String prefix, Path root, List<TextChunk> text,
+            OutputJournal journal) {
         SaveTarget target = SavePathResolver.resolve(root, prefix, Images.width(images), Images.height(images),
                 LocalDateTime.now(clock));
         List<Map<String, Object>> saved = new ArrayList<>();
@@ -54,7 +53,7 @@ final class ImageSaver {
             try (PointerScope scope = new PointerScope()) {
                 image = ImagePixels.toBufferedImage(images.select(0, i));
             }
-            long used = writeUnderFreeName(image, target, i, counter, text);
+            long used = writeUnderFreeName(image, target, i, counter, text, journal);
             String fileName = target.fileName(i, used);
             counter = used + 1;
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -68,34 +67,23 @@ final class ImageSaver {
 
     /**
      * Writes to the first free {@code counter}: the folder scan and the write are not atomic, and nodes of parallel
-     * branches may save with the same prefix at once, so the file is created exclusively and the counter moves on
-     * when the name is taken.
+     * branches may save with the same prefix at once, so the file is created exclusively ({@link OutputFiles}) and
+     * the counter moves on when the name is taken.
      *
      * @return the counter the file was written under
      */
     private long writeUnderFreeName(BufferedImage image, SaveTarget target, int batchIndex, long counter,
-            List<TextChunk> text) {
+            List<TextChunk> text, OutputJournal journal) {
         for (long candidate = counter; candidate < counter + MAX_NAME_COLLISIONS; candidate++) {
             Path file = target.folder().resolve(target.fileName(batchIndex, candidate));
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
-                PngWriter.write(image, text, compressLevel, out);
-                return candidate;
-            } catch (FileAlreadyExistsException taken) {
-                // Another save got there first: try the next counter.
+            try {
+                if (OutputFiles.createNew(file, journal, out -> PngWriter.write(image, text, compressLevel, out))) {
+                    return candidate;
+                }
             } catch (IOException e) {
-                deleteQuietly(file);
                 throw new UncheckedIOException("cannot write " + file, e);
             }
         }
         throw new IllegalStateException("no free file name for '" + target.filename() + "' in " + target.folder());
-    }
-
-    /** Removes a half-written file, so a failed save leaves no broken PNG behind. */
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // The original failure is what the user needs to see.
-        }
     }
 }

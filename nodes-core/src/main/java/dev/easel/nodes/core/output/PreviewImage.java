@@ -47,7 +47,7 @@ public final class PreviewImage implements Node {
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         List<TextChunk> text = SaveImage.metadata(inputs, context);
         List<Map<String, Object>> saved = saver.save(Images.require(inputs.get("images", TensorRef.class), "images"),
-                "ComfyUI_temp_" + randomLetters(), context.folders().temp(), text);
+                "ComfyUI_temp_" + randomLetters(), context.folders().temp(), text, context.outputJournal());
         return NodeOutput.none().withUi("images", saved);
     }
 

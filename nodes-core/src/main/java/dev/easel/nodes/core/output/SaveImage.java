@@ -58,7 +58,7 @@ public final class SaveImage implements Node {
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         List<TextChunk> text = metadata(inputs, context);
         List<Map<String, Object>> saved = saver.save(Images.require(inputs.get("images", TensorRef.class), "images"),
-                inputs.getString("filename_prefix"), context.folders().output(), text);
+                inputs.getString("filename_prefix"), context.folders().output(), text, context.outputJournal());
         return NodeOutput.none().withUi("images", saved);
     }
 

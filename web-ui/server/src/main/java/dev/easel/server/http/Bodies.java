@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.server.ServerJson;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Request bodies: parsed from their bytes (so invalid UTF-8 is an error, not a replacement character) by the
- * server's strict mapper ({@code dev.easel.server.ServerJson}: no trailing data, no duplicate keys, bounded nesting),
+ * Request bodies: parsed from their bytes (so invalid UTF-8 is an error, not a replacement character) by
+ * {@link ServerJson#strictReader} (no trailing data, no duplicate keys, bounded nesting),
  * with typed field checks. Anything wrong is a clear 400 in ComfyUI's error shape naming the problem, never a 500.
  * Every method returns null after it has answered 400.
  */
@@ -43,7 +44,7 @@ final class Bodies {
             return null;
         }
         try {
-            JsonNode body = json.readTree(bytes);
+            JsonNode body = ServerJson.strictReader(json).readTree(bytes);
             if (body == null || body.isMissingNode()) {
                 ctx.status(400).json(ApiError.of("invalid_json", "The request body is empty",
                         "expected a JSON object"));

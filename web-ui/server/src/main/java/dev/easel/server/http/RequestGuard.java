@@ -79,7 +79,7 @@ public final class RequestGuard {
         String length = ctx.header("Content-Length");
         if (length != null && tooLong(length.trim())) {
             return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "the request body (Content-Length " + length
-                    + ") is larger than the " + maxBodyBytes + " bytes this server takes");
+                    + ") is over the limit of " + maxBodyBytes + " bytes");
         }
         if (tokenDigest != null && !MessageDigest.isEqual(tokenDigest, sha256(presentedToken(ctx)))) {
             return new Refusal(HttpStatus.UNAUTHORIZED,

@@ -86,6 +86,15 @@ public interface JobStore extends AutoCloseable {
     /** The running job, if any. */
     Optional<Job> running();
 
+    /**
+     * How often the queued or running job {@code promptId} was claimed, this run included (0 when it is neither): more
+     * than 1 means an earlier run was cut short by the death of the process.
+     */
+    int attempts(String promptId);
+
+    /** Every job marked running (more than one only when several processes claimed from one file). */
+    List<Job> runningJobs();
+
     /** The queued jobs, by number. */
     List<Job> pending();
 
@@ -117,6 +126,37 @@ public interface JobStore extends AutoCloseable {
 
     /** Removes every finished job. */
     void clearHistory();
+
+    /**
+     * Queued, running and finished jobs together, filtered, sorted and paged by {@code query} (ComfyUI's
+     * {@code /api/jobs}); ties keep the running job first, then the queue by number, then history in finishing order.
+     */
+    JobPage jobs(JobQuery query);
+
+    /** One job, queued, running or finished; empty when the id is unknown. */
+    Optional<JobDetail> job(String promptId);
+
+    /**
+     * A result file a running job is creating or has created (api {@code OutputJournal}), kept until the job ends.
+     *
+     * @param target    the file's path
+     * @param staging   the staging file its bytes are written to first
+     * @param published whether {@code target} was confirmed to be the job's
+     */
+    record FileNote(String target, String staging, boolean published) {
+    }
+
+    /** Notes that job {@code promptId} is about to write {@code staging}, to be published as {@code target}. */
+    void noteStaging(String promptId, String target, String staging);
+
+    /** Notes that {@code target} is now the job's file. */
+    void notePublished(String promptId, String target);
+
+    /** Forgets {@code target} (its name was taken or its write failed: not the job's file). */
+    void forgetFile(String promptId, String target);
+
+    /** The files noted for a job (kept while it is queued or running; dropped when it finishes or is re-queued). */
+    List<FileNote> files(String promptId);
 
     /**
      * Called once at start: a job left running by a previous process is re-queued or failed, as {@code recovery} says.

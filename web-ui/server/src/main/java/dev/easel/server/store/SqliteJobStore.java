@@ -43,14 +43,18 @@ import org.sqlite.SQLiteConfig;
  * <p>Ordering: queued jobs by {@code number}, then prompt id (as ComfyUI's heap); history by finish time, then by the
  * order of insertion.
  *
- * <p>Layout (schema version 1): {@code schema_version} (one row: the version, so later versions can migrate),
+ * <p>Layout (schema version 3): {@code schema_version} (one row: the version, so later versions can migrate),
  * {@code counters} (the number counters), {@code jobs} (queued and running), {@code history} (finished, with the
- * history entry as text).
+ * history entry as text). Version 2 adds {@code jobs.attempts} (how often a job was claimed) and {@code job_files}
+ * (the result files of running jobs, see {@link FileNote}). Version 3 adds {@code history_jobs}: per finished job what
+ * {@code /api/jobs} filters, sorts and lists (status, start and end times, workflow id, outputs, error), derived by
+ * SQLite from the entry when it is inserted and removed with it (triggers), so listing jobs never reads or parses the
+ * large entries.
  */
 public final class SqliteJobStore implements JobStore {
 
     /** The schema this code writes; {@link #open} migrates older files up to it and refuses newer ones. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 3;
 
     /** How long a call waits for another connection's write lock before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 30_000;
@@ -155,7 +159,28 @@ public final class SqliteJobStore implements JobStore {
                 s.execute("DELETE FROM schema_version");
                 s.execute("INSERT INTO schema_version (version) VALUES (1)");
             }
-            // Later versions: "if (version < 2) { ALTER ...; UPDATE schema_version SET version = 2; }".
+            if (version < 2) {
+                s.execute("ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
+                s.execute("CREATE TABLE job_files (prompt_id TEXT NOT NULL, target TEXT NOT NULL,"
+                        + " staging TEXT NOT NULL, published INTEGER NOT NULL, PRIMARY KEY (prompt_id, target))");
+                s.execute("DELETE FROM schema_version");
+                s.execute("INSERT INTO schema_version (version) VALUES (2)");
+            }
+            if (version < 3) {
+                s.execute("CREATE TABLE history_jobs (seq INTEGER PRIMARY KEY, prompt_id TEXT NOT NULL,"
+                        + " number INTEGER NOT NULL, created_at INTEGER NOT NULL, status TEXT NOT NULL,"
+                        + " started_at INTEGER, ended_at INTEGER, workflow_id TEXT, outputs TEXT, error TEXT)");
+                s.execute("INSERT INTO history_jobs " + historyJobRow("history", "history.") + " FROM history");
+                s.execute("CREATE TRIGGER history_jobs_insert AFTER INSERT ON history BEGIN INSERT INTO history_jobs "
+                        + historyJobRow("NEW.history", "NEW.") + "; END");
+                s.execute("CREATE TRIGGER history_jobs_delete AFTER DELETE ON history BEGIN"
+                        + " DELETE FROM history_jobs WHERE seq = OLD.seq; END");
+                s.execute("CREATE TRIGGER history_jobs_update AFTER UPDATE ON history BEGIN"
+                        + " DELETE FROM history_jobs WHERE seq = OLD.seq; INSERT INTO history_jobs "
+                        + historyJobRow("NEW.history", "NEW.") + "; END");
+                s.execute("UPDATE schema_version SET version = 3");
+            }
+            // Later versions: "if (version < 4) { ALTER ...; UPDATE schema_version SET version = 4; }".
         }
         return null;
     }
@@ -279,7 +304,8 @@ public final class SqliteJobStore implements JobStore {
         Optional<Job> next = selectJobs("WHERE state = " + QUEUED + " ORDER BY number, prompt_id LIMIT 1")
                 .stream().findFirst();
         if (next.isPresent()) {
-            PreparedStatement ps = sql("UPDATE jobs SET state = " + RUNNING + " WHERE prompt_id = ?");
+            PreparedStatement ps = sql("UPDATE jobs SET state = " + RUNNING + ", attempts = attempts + 1"
+                    + " WHERE prompt_id = ?");
             ps.setString(1, next.get().promptId());
             ps.executeUpdate();
         }
@@ -335,10 +361,33 @@ public final class SqliteJobStore implements JobStore {
         PreparedStatement delete = sql("DELETE FROM jobs WHERE prompt_id = ?");
         delete.setString(1, promptId);
         delete.executeUpdate();
+        forgetFiles(promptId);
         return true;
     }
 
+    private void forgetFiles(String promptId) throws SQLException {
+        PreparedStatement files = sql("DELETE FROM job_files WHERE prompt_id = ?");
+        files.setString(1, promptId);
+        files.executeUpdate();
+    }
+
     /** The running job; when several are (claimed through several stores on one file), the lowest numbered. */
+    @Override
+    public int attempts(String promptId) {
+        return read("read the attempts of " + promptId, () -> {
+            PreparedStatement ps = sql("SELECT attempts FROM jobs WHERE prompt_id = ?");
+            ps.setString(1, promptId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    @Override
+    public List<Job> runningJobs() {
+        return read("read the running jobs", () -> selectJobs("WHERE state = " + RUNNING + " ORDER BY number, prompt_id"));
+    }
+
     @Override
     public Optional<Job> running() {
         return read("read the running job",
@@ -440,6 +489,161 @@ public final class SqliteJobStore implements JobStore {
         write("clear the history", () -> sql("DELETE FROM history").executeUpdate());
     }
 
+    // ---------------------------------------------------------------------------------------------------- jobs view
+
+    /*
+     * What /api/jobs derives from a history entry, as ComfyUI's normalize_history_item does: "success" is completed,
+     * "error" is cancelled when an execution_interrupted message is among the messages and failed otherwise; the
+     * start time is that of the last execution_start message, the end time (and the error) that of the last final
+     * message. Text that is not JSON, or messages that are not [name, data] pairs, give nulls (and "completed")
+     * rather than an error that would refuse the finish.
+     */
+
+    /** The {@code history_jobs} row of a history row ({@code row}: its alias and a dot; {@code entry}: its entry). */
+    private static String historyJobRow(String entry, String row) {
+        return "SELECT " + row + "seq, " + row + "prompt_id, " + row + "number, " + row + "created_at,"
+                + " CASE WHEN json_valid(" + entry + ") THEN"
+                + " CASE json_extract(" + entry + ", '$.status.status_str') WHEN 'success' THEN 'completed'"
+                + " WHEN 'error' THEN CASE WHEN EXISTS (SELECT 1 FROM json_each(" + entry + ", '$.status.messages')"
+                + " WHERE " + MESSAGE_NAME + " = 'execution_interrupted') THEN 'cancelled' ELSE 'failed' END"
+                + " ELSE 'completed' END ELSE 'completed' END,"
+                + " " + lastMessage(entry, "'$[1].timestamp'", "= 'execution_start'") + ","
+                + " " + lastMessage(entry, "'$[1].timestamp'", FINAL_MESSAGES) + ","
+                + " " + workflowId(row + "extra_data") + ","
+                + " (CASE WHEN json_valid(" + entry + ") THEN json_extract(" + entry + ", '$.outputs') END),"
+                + " " + lastMessage(entry, "'$[1]'", "= 'execution_error'");
+    }
+
+    /** The name of the message in a {@code json_each} row over the messages (null when it is not a pair). */
+    private static final String MESSAGE_NAME = "(CASE WHEN type = 'array' THEN json_extract(value, '$[0]') END)";
+    private static final String FINAL_MESSAGES =
+            "IN ('execution_success', 'execution_error', 'execution_interrupted')";
+
+    /** {@code path} in the last message whose name matches {@code nameTest}; null when none (or not JSON). */
+    private static String lastMessage(String entry, String path, String nameTest) {
+        return "(CASE WHEN json_valid(" + entry + ") THEN (SELECT json_extract(value, " + path + ") FROM json_each("
+                + entry + ", '$.status.messages') WHERE " + MESSAGE_NAME + " " + nameTest
+                + " ORDER BY key DESC LIMIT 1) END)";
+    }
+
+    private static String workflowId(String column) {
+        return "(CASE WHEN json_valid(" + column + ") THEN json_extract(" + column
+                + ", '$.extra_pnginfo.workflow.id') END)";
+    }
+
+    /**
+     * Queue and history as one relation of small rows. {@code grp} orders ties as ComfyUI's list does: the running
+     * job, then the queue, then history.
+     */
+    private static final String ALL_JOBS = "SELECT prompt_id, number, created_at,"
+            + " CASE state WHEN " + RUNNING + " THEN 'in_progress' ELSE 'pending' END AS status,"
+            + " NULL AS started_at, NULL AS ended_at, " + workflowId("extra_data") + " AS workflow_id,"
+            + " CASE state WHEN " + RUNNING + " THEN 0 ELSE 1 END AS grp, 0 AS seq, NULL AS outputs, NULL AS error"
+            + " FROM jobs UNION ALL SELECT prompt_id, number, created_at, status, started_at, ended_at, workflow_id, 2,"
+            + " seq, outputs, error FROM history_jobs";
+    /** ?1..?5: the statuses (repeated to fill), ?6: the workflow id or null. */
+    private static final String JOB_FILTER =
+            " WHERE status IN (?1, ?2, ?3, ?4, ?5) AND (?6 IS NULL OR workflow_id = ?6)";
+    private static final String DURATION = "(CASE WHEN started_at AND ended_at THEN ended_at - started_at ELSE 0 END)";
+
+    @Override
+    public JobPage jobs(JobQuery query) {
+        if (query == null) {
+            throw new IllegalArgumentException("job query must not be null");
+        }
+        if (query.statuses().isEmpty()) {
+            return new JobPage(List.of(), 0);
+        }
+        String key = query.order() == JobQuery.Order.CREATED_AT ? "created_at" : DURATION;
+        String direction = query.descending() ? " DESC" : " ASC";
+        String page = "SELECT " + SUMMARY_COLUMNS + " FROM ("
+                + ALL_JOBS + ")" + JOB_FILTER + " ORDER BY " + key + direction + ", grp, number, seq"
+                + " LIMIT ?7 OFFSET ?8";
+        String count = "SELECT count(*) FROM (" + ALL_JOBS + ")" + JOB_FILTER;
+        return read("list jobs", () -> {
+            PreparedStatement ps = sql(page);
+            bindFilter(ps, query);
+            ps.setInt(7, query.limit() < 0 ? -1 : query.limit());
+            ps.setInt(8, query.offset());
+            List<JobSummary> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(readSummary(rs, 1));
+                }
+            }
+            PreparedStatement counting = sql(count);
+            bindFilter(counting, query);
+            int total;
+            try (ResultSet rs = counting.executeQuery()) {
+                rs.next();
+                total = rs.getInt(1);
+            }
+            return new JobPage(jobs, total);
+        });
+    }
+
+    private static void bindFilter(PreparedStatement ps, JobQuery query) throws SQLException {
+        List<JobStatus> statuses = new ArrayList<>(query.statuses());
+        for (int i = 0; i < 5; i++) {
+            ps.setString(i + 1, statuses.get(Math.min(i, statuses.size() - 1)).wireName());
+        }
+        String workflow = query.workflowId();
+        if (workflow == null) {
+            ps.setNull(6, java.sql.Types.VARCHAR);
+        } else {
+            ps.setString(6, workflow);
+        }
+    }
+
+    private static final String SUMMARY_COLUMNS =
+            "prompt_id, number, created_at, status, started_at, ended_at, workflow_id, outputs, error";
+
+    /** A finished job: the {@link #FINISHED_COLUMNS}, then the {@link #SUMMARY_COLUMNS}. */
+    private static final String FINISHED_JOB = "SELECT " + FINISHED_COLUMNS.replaceAll("(\\w+)", "h.$1") + ", "
+            + SUMMARY_COLUMNS.replaceAll("(\\w+)", "j.$1")
+            + " FROM history h JOIN history_jobs j ON j.seq = h.seq WHERE h.prompt_id = ?";
+
+    /** Reads the {@link #SUMMARY_COLUMNS} from column {@code first} on. */
+    private static JobSummary readSummary(ResultSet rs, int first) throws SQLException {
+        String status = rs.getString(first + 3);
+        return new JobSummary(rs.getString(first), rs.getLong(first + 1), rs.getLong(first + 2),
+                JobStatus.fromWireName(status).orElse(JobStatus.COMPLETED), nullableLong(rs, first + 4),
+                nullableLong(rs, first + 5), rs.getString(first + 6), rs.getString(first + 7), rs.getString(first + 8));
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    @Override
+    public Optional<JobDetail> job(String promptId) {
+        if (promptId == null) {
+            throw new IllegalArgumentException("cannot look up a job without a prompt id");
+        }
+        return read("read job " + promptId, () -> {
+            PreparedStatement finished = sql(FINISHED_JOB);
+            finished.setString(1, promptId);
+            try (ResultSet rs = finished.executeQuery()) {
+                if (rs.next()) {
+                    return Optional.of(new JobDetail(readSummary(rs, 10), readJob(rs), rs.getString(8)));
+                }
+            }
+            PreparedStatement queued = sql("SELECT " + JOB_COLUMNS + ", state, " + workflowId("extra_data")
+                    + " FROM jobs WHERE prompt_id = ?");
+            queued.setString(1, promptId);
+            try (ResultSet rs = queued.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Job job = readJob(rs);
+                JobStatus status = rs.getInt(8) == RUNNING ? JobStatus.IN_PROGRESS : JobStatus.PENDING;
+                return Optional.of(new JobDetail(new JobSummary(job.promptId(), job.number(), job.createdAtMillis(),
+                        status, null, null, rs.getString(9), null, null), job, null));
+            }
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------------- recovery
 
     @Override
@@ -459,6 +663,7 @@ public final class SqliteJobStore implements JobStore {
                     ps.setLong(1, number);
                     ps.setString(2, job.promptId());
                     ps.executeUpdate();
+                    forgetFiles(job.promptId());
                     affected.add(0, new Job(job.promptId(), number, job.promptJson(), job.extraDataJson(),
                             job.clientId(), job.outputsToExecute(), job.createdAtMillis()));
                 }
@@ -469,6 +674,54 @@ public final class SqliteJobStore implements JobStore {
                 }
             }
             return affected;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------- files
+
+    @Override
+    public void noteStaging(String promptId, String target, String staging) {
+        update("note a file of " + promptId, "INSERT OR REPLACE INTO job_files (prompt_id, target, staging, published)"
+                + " VALUES (?, ?, ?, 0)", promptId, target, staging);
+    }
+
+    @Override
+    public void notePublished(String promptId, String target) {
+        update("note a published file of " + promptId,
+                "UPDATE job_files SET published = 1 WHERE prompt_id = ? AND target = ?", promptId, target);
+    }
+
+    @Override
+    public void forgetFile(String promptId, String target) {
+        update("forget a file of " + promptId, "DELETE FROM job_files WHERE prompt_id = ? AND target = ?", promptId,
+                target);
+    }
+
+    /** One statement with string parameters in its own write transaction. */
+    private void update(String what, String statement, String... parameters) {
+        write(what, () -> {
+            PreparedStatement ps = sql(statement);
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setString(i + 1, parameters[i]);
+            }
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public List<FileNote> files(String promptId) {
+        return read("read the files of " + promptId, () -> {
+            PreparedStatement ps = sql("SELECT target, staging, published FROM job_files WHERE prompt_id = ?"
+                    + " ORDER BY rowid");
+            ps.setString(1, promptId);
+            List<FileNote> notes = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    notes.add(new FileNote(rs.getString(1), rs.getString(2), rs.getInt(3) != 0));
+                }
+            }
+            return notes;
         });
     }
 
