@@ -23,10 +23,13 @@ final class EventLogs {
     static final int MAX_JOBS = 256;
     /** Approximate heap the kept logs may use. */
     static final long MAX_BYTES = 64L << 20;
+    /** Below {@link #MAX_JOBS} logs, the bytes are summed only every this many calls of {@link #trim} (it is per job). */
+    private static final int BYTES_CHECK_INTERVAL = 16;
 
     private final JobStore store;
     private final ObjectMapper json;
     private final LinkedHashMap<String, JobEventLog> logs = new LinkedHashMap<>();
+    private int trimCalls;
 
     EventLogs(JobStore store, ObjectMapper json) {
         this.store = store;
@@ -81,6 +84,9 @@ final class EventLogs {
      * nothing more comes). Never called with a log's monitor held (the lock order is these logs, then one log).
      */
     synchronized void trim() {
+        if (logs.size() <= MAX_JOBS && ++trimCalls % BYTES_CHECK_INTERVAL != 0) {
+            return; // summing every log's bytes on every job cost ~10% of the runner; a few logs late is fine
+        }
         List<JobEventLog> dropped = new ArrayList<>();
         long total = 0;
         for (JobEventLog log : logs.values()) {
