@@ -423,13 +423,26 @@ class HttpSecurityTest {
     }
 
     /** The server still answers and runs a normal job end to end. */
+    /** Where the job runner is (for a failure message). */
+    private static String runnerStack() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("easel-job-runner"))
+                .map(e -> java.util.Arrays.toString(e.getValue())).findFirst().orElse("not running");
+    }
+
     private void assertHealthy() throws Exception {
         assertEquals(200, server.get("/queue").statusCode());
         TestServer.Recorder ws = server.connect("healthy");
         var reply = server.post("/prompt", TestServer.prompt(GOOD.replace("5", "11"), "healthy"));
         assertEquals(200, reply.statusCode(), reply.body());
         String id = JSON.readTree(reply.body()).get("prompt_id").asText();
-        List<String> types = new ArrayList<>(ws.untilDone(id));
+        List<String> types;
+        try {
+            types = new ArrayList<>(ws.untilDone(id));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; queue " + server.get("/queue").body() + "; history "
+                    + server.get("/history/" + id).body() + "; runner " + runnerStack(), e);
+        }
         assertTrue(types.contains("execution_success"), types.toString());
         JsonNode entry = JSON.readTree(server.get("/history/" + id).body()).get(id);
         assertEquals("[\"11\"]", entry.get("outputs").get("2").get("text").toString());
