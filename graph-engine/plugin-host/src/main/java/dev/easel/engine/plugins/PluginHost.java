@@ -276,7 +276,7 @@ public final class PluginHost implements AutoCloseable {
             return failed(pack, problem);
         }
         pack.state = PackState.STARTED;
-        LOG.log(System.Logger.Level.INFO, "node pack " + info(pack));
+        LOG.log(System.Logger.Level.DEBUG, "node pack " + info(pack));
         return pack;
     }
 
