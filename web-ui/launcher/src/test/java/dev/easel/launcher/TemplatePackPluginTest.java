@@ -112,6 +112,23 @@ class TemplatePackPluginTest {
         assertTrue(unknown.err().contains("no node pack 'nope'"), unknown.toString());
     }
 
+    /**
+     * Benchmark "time to load all bundled packs at start": a fresh host loads the packs of plugins/ (today the
+     * template) from a plugins folder, as {@code easel serve} does at start; prints the time.
+     */
+    @Test
+    void loadTimeOfTheBundledPacks() throws IOException {
+        Path plugins = dir.resolve("bundled");
+        templateJarIn(plugins);
+        try (PluginHost host = new PluginHost(new NodeRegistry(), NodeEnvironment.defaults(), OutputCache.NONE,
+                List.of(plugins))) {
+            List<PackInfo> packs = host.loadAll();
+            assertTrue(packs.stream().allMatch(p -> p.state() == PackState.STARTED), packs.toString());
+            System.out.printf("benchmark: loaded %d bundled node pack(s) in %.1f ms%n", packs.size(),
+                    host.lastLoadNanos() / 1e6);
+        }
+    }
+
     @Test
     void theTemplateModuleLoadsInDevelopmentModeFromItsBuildOutput() {
         NodeRegistry registry = new NodeRegistry();
