@@ -443,6 +443,22 @@ public final class TieredOutputCache implements OutputCache, AutoCloseable {
         dropped.forEach(entry -> OutputCache.releaseValues(entry.outputs));
     }
 
+    /** Drops the RAM entries without a lease that {@code test} matches (by producing node class and outputs). */
+    @Override
+    public int dropIf(java.util.function.BiPredicate<String, CachedOutputs> test) {
+        List<CacheEntry> dropped = new ArrayList<>();
+        synchronized (lock) {
+            for (CacheEntry entry : List.copyOf(index.values())) {
+                if (entry.leases == 0 && test.test(entry.classType, entry.outputs)) {
+                    remove(entry);
+                    dropped.add(entry);
+                }
+            }
+        }
+        dropped.forEach(entry -> OutputCache.releaseValues(entry.outputs));
+        return dropped.size();
+    }
+
     /** Deletes every disk entry (of every process sharing the directory). */
     public void clearDisk() {
         if (disk != null) {

@@ -141,7 +141,7 @@ class ExecutionTest {
             RunEvent.ExecutionError e = (RunEvent.ExecutionError) r.failure();
             assertEquals("2", e.nodeId());
             assertEquals("Fail", e.nodeType());
-            assertEquals("this node always fails", e.exceptionMessage());
+            assertEquals("this node always fails [pack test]", e.exceptionMessage());
             assertEquals(List.of("1"), e.executed());
             assertEquals(List.of("1"), e.currentInputs().get("value"));
             assertFalse(e.traceback().isEmpty());

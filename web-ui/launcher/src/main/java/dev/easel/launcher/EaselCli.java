@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = EaselCli.Version.class,
         description = "Easel: a ComfyUI-compatible, node-based workflow engine for diffusion models on the JVM.",
-        subcommands = {RunCommand.class, ServeCommand.class, NodesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ServeCommand.class, NodesCommand.class, PluginsCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.USAGE,
         exitCodeListHeading = "%nExit codes:%n",
@@ -50,7 +51,7 @@ public final class EaselCli implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: run or nodes");
+        throw new ParameterException(spec.commandLine(), "Missing a command: run, serve, nodes or plugins");
     }
 
     /** The version from the jar manifest (Implementation-Version), or "dev" when run from classes. */

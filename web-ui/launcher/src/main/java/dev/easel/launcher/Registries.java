@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds the node registry from the class path for a data folder, and reports its problems as warnings. */
+/** Builds the node registry (class path and plugins) for a data folder, and reports its problems as warnings. */
 final class Registries {
 
     /** The file ComfyUI users know, picked up from the data folder when it is there. */
@@ -20,9 +20,15 @@ final class Registries {
     private Registries() {
     }
 
-    /** The node registry for a data folder ({@link #environment}). */
+    /**
+     * The node registry for a data folder ({@link #environment}): the class-path packs, then the packs in its
+     * {@code plugins/} (kept loaded for the rest of this short-lived command).
+     */
     static NodeRegistry load(PrintWriter err, Path dataDir, Path outputDir, List<Path> extraPaths) {
-        return load(err, environment(err, dataDir, outputDir, extraPaths));
+        NodeEnvironment environment = environment(err, dataDir, outputDir, extraPaths);
+        NodeRegistry registry = load(err, environment);
+        Plugins.load(err, err, registry, environment, dev.easel.engine.cache.OutputCache.NONE, dataDir);
+        return registry;
     }
 
     /**

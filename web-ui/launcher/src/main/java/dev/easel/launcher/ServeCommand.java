@@ -3,6 +3,9 @@ package dev.easel.launcher;
 import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.exec.Engine;
 import dev.easel.engine.exec.EngineSettings;
+import dev.easel.engine.plugins.DevPackWatcher;
+import dev.easel.engine.plugins.PackInfo;
+import dev.easel.engine.plugins.PluginHost;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
@@ -64,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Disk cache budget in GiB (default: ${DEFAULT-VALUE}).")
     double cacheGib;
 
+    @Option(names = "--dev-plugin", paramLabel = "MODULE",
+            description = "Load a node pack from this Maven module's build output (target/classes) and reload it "
+                    + "whenever it is rebuilt (repeatable).")
+    List<Path> devPlugins = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -94,11 +102,31 @@ final class ServeCommand implements Callable<Integer> {
         RuntimeInfo runtime = Runtimes.torch();
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
+        List<DevPackWatcher> watchers = new ArrayList<>();
         try (OutputCache cache = Caches.open(dataDir, cacheGib, err);
+                PluginHost plugins = Plugins.load(err, out, registry, environment, cache, dataDir);
                 Engine engine = new Engine(registry, cache, runtime, folders, EngineSettings.defaults());
                 EaselServer server = new EaselServer(engine, runtime, environment,
                         SqliteJobStore.open(dataDir.resolve("jobs.db")),
-                        accessToken, new ServeMemory(runtime, cache))) {
+                        accessToken, new ServeMemory(runtime, cache), plugins)) {
+            for (Path module : devPlugins) {
+                PackInfo pack;
+                try {
+                    pack = plugins.loadDevelopmentPack(module);
+                } catch (IllegalArgumentException e) {
+                    err.println("error: --dev-plugin " + module + ": " + e.getMessage());
+                    return ExitCodes.USAGE;
+                }
+                Plugins.report(err, List.of(pack));
+                out.println("development pack " + pack + ", reloaded when " + module + " is rebuilt");
+                // reloads run between jobs, like the /api/plugins changes
+                watchers.add(new DevPackWatcher(module, java.time.Duration.ofMillis(500), () -> server.betweenJobs(
+                        () -> plugins.reload(pack.id())).whenComplete((p, e) -> {
+                            err.println(e == null ? "reloaded development pack " + p
+                                    : "error: reloading " + module + " failed: " + e);
+                            err.flush();
+                        })).start());
+            }
             int bound = server.start(listen, port, mode);
             out.println("Easel is listening on http://" + listen + ":" + bound + " (" + runtime.device() + ")");
             out.flush();
@@ -114,6 +142,7 @@ final class ServeCommand implements Callable<Integer> {
             }, "easel-serve-stop"));
             stopped.await();
         } finally {
+            watchers.forEach(DevPackWatcher::close);
             closed.countDown();
         }
         return 0;

@@ -1,7 +1,9 @@
 package dev.easel.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ser.DefaultSerializerProvider;
 import dev.easel.engine.exec.Engine;
+import dev.easel.engine.plugins.PluginHost;
 import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
@@ -10,6 +12,7 @@ import dev.easel.server.http.FreeRoutes;
 import dev.easel.server.http.HistoryRoutes;
 import dev.easel.server.http.InfoRoutes;
 import dev.easel.server.http.JobRoutes;
+import dev.easel.server.http.PluginRoutes;
 import dev.easel.server.http.ModelRoutes;
 import dev.easel.server.http.PromptRoutes;
 import dev.easel.server.http.QueueRoutes;
@@ -40,6 +43,7 @@ public final class EaselServer implements AutoCloseable {
     private final JobRunner runner;
     private final EventHub hub;
     private final Javalin app;
+    private final BetweenJobs betweenJobs = new BetweenJobs();
 
     /**
      * @param environment the data folders ({@code /view}, uploads) and model files ({@code /models}) the nodes see
@@ -52,13 +56,25 @@ public final class EaselServer implements AutoCloseable {
     /** @param memory what {@code POST /free} unloads and frees, between jobs */
     public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token,
             MemoryControl memory) {
+        this(engine, runtime, environment, store, token, memory, null);
+    }
+
+    /**
+     * @param plugins the node packs loaded as plugins ({@code /api/plugins}), or null for none; changes to them run
+     *                between jobs, and {@code /object_info} follows them
+     */
+    public EaselServer(Engine engine, RuntimeInfo runtime, NodeEnvironment environment, JobStore store, String token,
+            MemoryControl memory, PluginHost plugins) {
         ObjectMapper json = ServerJson.mapper();
         this.store = store;
         this.hub = new EventHub(json, store, Map.of("supports_preview_metadata", false, "max_upload_size",
                 MAX_BODY_BYTES));
         this.runner = new JobRunner(engine, store, hub, json);
         MemoryRequests memoryRequests = new MemoryRequests(memory);
-        runner.betweenJobs(memoryRequests::applyPending);
+        runner.betweenJobs(() -> {
+            memoryRequests.applyPending();
+            betweenJobs.runPending();
+        });
         FreeRoutes free = new FreeRoutes(memoryRequests, runner, json);
         ModelRoutes models = new ModelRoutes(environment.models(), json);
         JobRoutes jobs = new JobRoutes(store, json);
@@ -67,6 +83,15 @@ public final class EaselServer implements AutoCloseable {
         HistoryRoutes history = new HistoryRoutes(store, json);
         InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
         ViewRoutes view = new ViewRoutes(environment.folders());
+        PluginRoutes pluginRoutes = new PluginRoutes(plugins, betweenJobs, runner);
+        if (plugins != null) {
+            plugins.addChangeListener(() -> {
+                info.refresh(); // also lets go of the old nodes the last rendering was compared with
+                // Jackson caches serializers per class: drop them, or they would keep an unloaded pack's classes
+                ((DefaultSerializerProvider) json.getSerializerProvider()).flushCachedSerializers();
+                json.getTypeFactory().clearCache();
+            });
+        }
         UploadRoutes upload = new UploadRoutes(view, json, MAX_BODY_BYTES);
         RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES);
         this.app = Javalin.create(cfg -> {
@@ -98,6 +123,10 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/view_metadata/{folder}", models::metadata);
             cfg.routes.get("/api/jobs", jobs::list); // only under /api, as in ComfyUI
             cfg.routes.get("/api/jobs/{job_id}", jobs::one);
+            cfg.routes.get("/api/plugins", pluginRoutes::list);
+            cfg.routes.post("/api/plugins/{id}/enable", pluginRoutes::enable);
+            cfg.routes.post("/api/plugins/{id}/disable", pluginRoutes::disable);
+            cfg.routes.post("/api/plugins/{id}/reload", pluginRoutes::reload);
             both(cfg, "get", "/jobs/{prompt_id}/events", hub.eventStream()::handle);
             both(cfg, "get", "/view", view::view);
             both(cfg, "post", "/upload/image", upload::image);
@@ -130,6 +159,16 @@ public final class EaselServer implements AutoCloseable {
         runner.start();
         app.start(host, port);
         return app.port();
+    }
+
+    /**
+     * Runs {@code work} on the job runner between jobs (after the running one), as plugin changes do; the development
+     * pack watcher reloads through it.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> betweenJobs(java.util.function.Supplier<T> work) {
+        java.util.concurrent.CompletableFuture<T> done = betweenJobs.submit(work);
+        runner.wake();
+        return done;
     }
 
     public EventHub events() {

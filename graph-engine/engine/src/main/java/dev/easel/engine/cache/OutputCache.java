@@ -65,6 +65,17 @@ public interface OutputCache extends AutoCloseable {
     default void clear() {
     }
 
+    /**
+     * Drops every in-memory entry that no run holds and that {@code test} matches, given the node class that produced
+     * it and its outputs; for example the results of a node pack being unloaded, whose values may be instances of the
+     * pack's classes. Entries on disk are kept. Implementations that keep nothing in memory may ignore it.
+     *
+     * @return how many entries were dropped
+     */
+    default int dropIf(java.util.function.BiPredicate<String, CachedOutputs> test) {
+        return 0;
+    }
+
     /** Flushes what should outlive the process (a disk tier) and lets go of every entry. */
     @Override
     default void close() {

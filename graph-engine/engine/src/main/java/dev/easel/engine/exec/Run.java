@@ -850,6 +850,9 @@ final class Run {
             });
         }
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        if (node != null) {
+            message += " [pack " + node.type.packId() + "]"; // which pack's node failed, for packs loaded as plugins
+        }
         return new RunEvent.ExecutionError(request.promptId(), node == null ? null : node.id,
                 node == null ? null : node.type.name(), List.copyOf(executed), message, error.getClass().getName(),
                 trace, currentInputs, currentOutputIds(), System.currentTimeMillis());

@@ -70,7 +70,14 @@ public final class NodeRegistry {
 
     /** Registers {@code pack} for an Easel instance with the given folders and model files. */
     public synchronized int register(NodePack pack, NodeEnvironment environment) {
-        String packId = safePackId(pack);
+        return register(pack, environment, safePackId(pack));
+    }
+
+    /**
+     * Registers {@code pack} under the owner id {@code packId} (a plugin registers every pack it ships under its
+     * plugin id, so that disabling or reloading the plugin removes exactly its nodes).
+     */
+    public synchronized int register(NodePack pack, NodeEnvironment environment, String packId) {
         List<Node> packNodes;
         try {
             packNodes = List.copyOf(pack.nodes(environment));
@@ -101,11 +108,24 @@ public final class NodeRegistry {
         return added;
     }
 
-    /** Removes every node of the pack {@code packId} (for disabling or reloading a pack). */
-    public synchronized void unregisterPack(String packId) {
+    /**
+     * Removes every node and every reported problem of the pack {@code packId} (for disabling or reloading a pack).
+     *
+     * @return the nodes that were removed
+     */
+    public synchronized List<RegisteredNode> unregisterPack(String packId) {
         Map<String, RegisteredNode> next = new LinkedHashMap<>(nodes);
-        next.values().removeIf(n -> n.packId().equals(packId));
+        List<RegisteredNode> removed = new ArrayList<>();
+        next.values().removeIf(n -> {
+            boolean owned = n.packId().equals(packId);
+            if (owned) {
+                removed.add(n);
+            }
+            return owned;
+        });
         nodes = Collections.unmodifiableMap(next);
+        problems.removeIf(p -> p.packId().equals(packId));
+        return removed;
     }
 
     public Optional<RegisteredNode> find(String classType) {
@@ -121,6 +141,11 @@ public final class NodeRegistry {
         synchronized (problems) {
             return List.copyOf(problems);
         }
+    }
+
+    /** The problems reported for the pack {@code packId}. */
+    public List<Problem> problems(String packId) {
+        return problems().stream().filter(p -> p.packId().equals(packId)).toList();
     }
 
     private static String safePackId(NodePack pack) {

@@ -1,0 +1,393 @@
+package dev.easel.engine.plugins;
+
+import dev.easel.engine.cache.OutputCache;
+import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.engine.registry.RegisteredNode;
+import dev.easel.node.NodeEnvironment;
+import dev.easel.node.NodePack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+
+/**
+ * Loads node packs as PF4J plugins (jars, zips, folders, and Maven modules' build output in development mode) and
+ * registers their {@link NodePack} extensions in a {@link NodeRegistry} under the plugin id. Each pack stands alone:
+ * a broken jar, a bad descriptor, a failing start, a pack whose {@code nodes()} throws, or one without packs is
+ * {@link PackState#FAILED failed} with its reason and unloaded; a node whose name another pack owns is reported as a
+ * problem of the later pack (the first owner keeps it). Packs can be listed, enabled, disabled (kept across restarts
+ * in the first root's {@code disabled.txt}) and reloaded at runtime.
+ *
+ * <p>Unloading drops everything of the pack the engine holds: its registry entries, its cached results (values of
+ * its classes included) and PF4J's class loader, so the old classes can be collected. All operations are serialized
+ * (PF4J is not thread-safe). A run that already resolved the pack's nodes keeps their instances; the callers (the
+ * server) apply changes between jobs, so no run sees a pack disappear under it.
+ */
+public final class PluginHost implements AutoCloseable {
+
+    /** The Easel version plugins' {@code Plugin-Requires} is checked against. */
+    public static final String SYSTEM_VERSION = "0.1.0";
+
+    private static final System.Logger LOG = System.getLogger("easel.plugins");
+
+    private final NodeRegistry registry;
+    private final NodeEnvironment environment;
+    private final OutputCache cache;
+    private final List<Path> roots;
+    private final EaselPluginManager manager;
+    private final Map<String, Pack> packs = new LinkedHashMap<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private long lastLoadNanos;
+
+    /** What the host remembers of a plugin; never its classes. */
+    private static final class Pack {
+        final String id;
+        final Path path;
+        final boolean development;
+        String version = "";
+        String description = "";
+        PackState state;
+        String reason;
+
+        Pack(String id, Path path, boolean development) {
+            this.id = id;
+            this.path = path;
+            this.development = development;
+        }
+    }
+
+    /**
+     * @param registry    where the packs' nodes are registered (it may already hold class-path packs, which keep
+     *                    their names)
+     * @param environment what the packs see of the Easel instance
+     * @param cache       the engine's output cache, emptied of a pack's results when it is unloaded
+     * @param roots       the plugin folders; the first one keeps {@code disabled.txt}
+     */
+    public PluginHost(NodeRegistry registry, NodeEnvironment environment, OutputCache cache, List<Path> roots) {
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("at least one plugins folder is needed");
+        }
+        this.registry = registry;
+        this.environment = environment;
+        this.cache = cache;
+        this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.manager = new EaselPluginManager(this.roots, SYSTEM_VERSION);
+    }
+
+    /** Calls {@code listener} after every change of the loaded packs (to re-render object_info, say). */
+    public void addChangeListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Loads every jar, zip and folder in the roots, in name order, skipping disabled ones.
+     *
+     * @return the packs, as {@link #list()}
+     */
+    public synchronized List<PackInfo> loadAll() {
+        long start = System.nanoTime();
+        for (Path root : roots) {
+            for (Path path : candidates(root)) {
+                load(path, false);
+            }
+        }
+        lastLoadNanos = System.nanoTime() - start;
+        changed();
+        return list();
+    }
+
+    /** How long the last {@link #loadAll()} took. */
+    public synchronized long lastLoadNanos() {
+        return lastLoadNanos;
+    }
+
+    /**
+     * Loads a pack from a Maven module folder's build output ({@code <module>/target/classes}, with its
+     * {@code plugin.properties}), for development; {@link DevPackWatcher} reloads it when it is rebuilt.
+     *
+     * @return the pack
+     */
+    public synchronized PackInfo loadDevelopmentPack(Path module) {
+        Path dir = module.toAbsolutePath().normalize();
+        if (!PackDescriptorFinder.isModule(dir)) {
+            throw new IllegalArgumentException(dir + " has no build output (" + PackDescriptorFinder.BUILD_OUTPUT
+                    + "); build the module first");
+        }
+        Pack pack = load(dir, true);
+        changed();
+        return info(pack);
+    }
+
+    /** Every pack known, in load order. */
+    public synchronized List<PackInfo> list() {
+        return packs.values().stream().map(this::info).toList();
+    }
+
+    /** The pack {@code id}, if known. */
+    public synchronized Optional<PackInfo> find(String id) {
+        return Optional.ofNullable(packs.get(id)).map(this::info);
+    }
+
+    /** Turns a disabled or failed pack on again (and keeps it on across restarts). */
+    public synchronized PackInfo enable(String id) {
+        Pack pack = require(id);
+        manager.status().enablePlugin(id);
+        if (pack.state != PackState.STARTED) {
+            packs.remove(id);
+            pack = load(pack.path, pack.development);
+            changed();
+        }
+        return info(pack);
+    }
+
+    /** Unloads a pack and keeps it off across restarts. */
+    public synchronized PackInfo disable(String id) {
+        Pack pack = require(id);
+        unload(pack);
+        persistDisabled(id);
+        pack.state = PackState.DISABLED;
+        pack.reason = null;
+        changed();
+        return info(pack);
+    }
+
+    /**
+     * Unloads a pack and loads it again from disk (the jar or build output may have changed): its nodes are replaced
+     * without restarting the engine. A disabled pack stays disabled.
+     *
+     * @throws IllegalStateException when the pack is disabled
+     */
+    public synchronized PackInfo reload(String id) {
+        Pack pack = require(id);
+        if (pack.state == PackState.DISABLED) {
+            throw new IllegalStateException("pack '" + id + "' is disabled; enable it to load it");
+        }
+        unload(pack);
+        packs.remove(id);
+        Pack fresh = load(pack.path, pack.development);
+        changed();
+        return info(fresh);
+    }
+
+    /** The class loader of a started pack (for leak checks in tests). */
+    public synchronized Optional<ClassLoader> classLoader(String id) {
+        return Optional.ofNullable(manager.getPluginClassLoader(id));
+    }
+
+    /** Unloads every pack. */
+    @Override
+    public synchronized void close() {
+        for (Pack pack : List.copyOf(packs.values())) {
+            unload(pack);
+        }
+        packs.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------- loading
+
+    /** Plugin candidates of a root: jars, zips and folders, not hidden, not the folder a zip was expanded into. */
+    private static List<Path> candidates(Path root) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            List<Path> all = entries.sorted(Comparator.comparing(Path::toString)).toList();
+            Set<String> zips = all.stream().map(p -> p.getFileName().toString())
+                    .filter(n -> n.toLowerCase(Locale.ROOT).endsWith(".zip"))
+                    .map(n -> n.substring(0, n.length() - 4)).collect(Collectors.toSet());
+            List<Path> found = new ArrayList<>();
+            for (Path p : all) {
+                String name = p.getFileName().toString();
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                if (Files.isDirectory(p) ? !zips.contains(name) : lower.endsWith(".jar") || lower.endsWith(".zip")) {
+                    found.add(p);
+                }
+            }
+            return found;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot list the plugins folder " + root + ": " + e);
+            return List.of();
+        }
+    }
+
+    /** Loads, starts and registers the plugin at {@code path}; records it whatever happens. */
+    private Pack load(Path path, boolean development) {
+        PluginDescriptor descriptor;
+        try {
+            descriptor = manager.describe(path);
+        } catch (RuntimeException e) {
+            return failed(new Pack(uniqueId(path.getFileName().toString()), path, development),
+                    "cannot read its plugin descriptor: " + e.getMessage());
+        }
+        String id = descriptor.getPluginId();
+        Pack existing = packs.get(id);
+        if (existing != null) {
+            return failed(new Pack(uniqueId(path.getFileName().toString()), path, development),
+                    "its plugin id '" + id + "' is already used by " + existing.path);
+        }
+        Pack pack = new Pack(id, path, development);
+        pack.version = String.valueOf(descriptor.getVersion());
+        pack.description = descriptor.getPluginDescription() == null ? "" : descriptor.getPluginDescription();
+        packs.put(id, pack);
+        if (manager.status().isPluginDisabled(id)) {
+            pack.state = PackState.DISABLED;
+            return pack;
+        }
+        try {
+            manager.loadPlugin(path);
+        } catch (RuntimeException | LinkageError e) {
+            return failed(pack, "cannot be loaded: " + Problems.describe(e));
+        }
+        PluginWrapper wrapper = manager.getPlugin(id);
+        if (wrapper == null) {
+            return failed(pack, "cannot be loaded (PF4J gave no reason; see the log)");
+        }
+        if (wrapper.getPluginState() == PluginState.DISABLED) { // PF4J's word for "invalid"
+            return failed(pack, "requires Easel " + descriptor.getRequires() + ", this is " + SYSTEM_VERSION);
+        }
+        try {
+            PluginState state = manager.startPlugin(id);
+            if (state != PluginState.STARTED) {
+                return failed(pack, "did not start (" + state + (wrapper.getFailedException() == null ? ""
+                        : ": " + Problems.describe(wrapper.getFailedException())) + ")");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return failed(pack, "failed to start: " + Problems.describe(e));
+        }
+        String problem = registerExtensions(pack, wrapper);
+        if (problem != null) {
+            return failed(pack, problem);
+        }
+        pack.state = PackState.STARTED;
+        LOG.log(System.Logger.Level.DEBUG, "node pack " + info(pack));
+        return pack;
+    }
+
+    /** Registers the plugin's node packs; returns why the plugin as a whole failed, or null. */
+    private String registerExtensions(Pack pack, PluginWrapper wrapper) {
+        ClassLoader loader = wrapper.getPluginClassLoader();
+        List<String> failures = new ArrayList<>();
+        int packsFound = 0;
+        int registered = 0;
+        for (String className : manager.getExtensionClassNames(pack.id)) {
+            NodePack nodePack;
+            try {
+                Class<?> type = Class.forName(className, false, loader);
+                if (!NodePack.class.isAssignableFrom(type)) {
+                    continue;
+                }
+                packsFound++;
+                nodePack = (NodePack) manager.getExtensionFactory().create(type);
+            } catch (Exception | LinkageError e) {
+                failures.add("extension " + className + " cannot be created: " + Problems.describe(e));
+                continue;
+            }
+            registered += registry.register(nodePack, environment, pack.id);
+        }
+        if (registered > 0) {
+            return null;
+        }
+        registry.problems(pack.id).forEach(p -> failures.add(p.nodeName() == null ? p.reason()
+                : "node '" + p.nodeName() + "': " + p.reason()));
+        if (failures.isEmpty()) {
+            return packsFound == 0
+                    ? "declares no NodePack extension (is the pack class annotated with @org.pf4j.Extension?)"
+                    : "its packs declare no nodes";
+        }
+        return String.join("; ", failures);
+    }
+
+    private Pack failed(Pack pack, String reason) {
+        unload(pack);
+        pack.state = PackState.FAILED;
+        pack.reason = reason;
+        packs.putIfAbsent(pack.id, pack);
+        LOG.log(System.Logger.Level.WARNING, "node pack '" + pack.id + "' (" + pack.path + ") " + reason);
+        return pack;
+    }
+
+    /** Removes the pack's nodes, cached results and class loader. */
+    private void unload(Pack pack) {
+        List<RegisteredNode> removed = registry.unregisterPack(pack.id);
+        ClassLoader loader = manager.getPluginClassLoader(pack.id);
+        Set<String> names = removed.stream().map(RegisteredNode::name).collect(Collectors.toSet());
+        if (!names.isEmpty() || loader != null) {
+            int dropped = cache.dropIf(new ProducedBy(names, loader));
+            if (dropped > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "dropped " + dropped + " cached results of pack " + pack.id);
+            }
+        }
+        if (manager.getPlugin(pack.id) != null) {
+            try {
+                manager.unloadPlugin(pack.id);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot unload node pack '" + pack.id + "': " + e);
+            }
+        }
+    }
+
+    private void persistDisabled(String id) {
+        try {
+            Files.createDirectories(roots.get(0));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + roots.get(0) + " to remember that '" + id
+                    + "' is disabled: " + e, e);
+        }
+        manager.status().disablePlugin(id);
+    }
+
+    private String uniqueId(String base) {
+        String id = base;
+        for (int i = 2; packs.containsKey(id); i++) {
+            id = base + "#" + i;
+        }
+        return id;
+    }
+
+    private Pack require(String id) {
+        Pack pack = packs.get(id);
+        if (pack == null) {
+            throw new NoSuchElementException("no node pack '" + id + "'");
+        }
+        return pack;
+    }
+
+    private PackInfo info(Pack pack) {
+        List<String> nodes = pack.state == PackState.STARTED
+                ? registry.all().stream().filter(n -> n.packId().equals(pack.id)).map(RegisteredNode::name).toList()
+                : List.of();
+        List<String> problems = pack.state == PackState.STARTED
+                ? registry.problems(pack.id).stream().map(p -> (p.nodeName() == null ? "" : "node '" + p.nodeName()
+                        + "': ") + p.reason()).toList()
+                : List.of();
+        return new PackInfo(pack.id, pack.version, pack.description, pack.path, pack.state, pack.reason, nodes,
+                problems, pack.development);
+    }
+
+    private void changed() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a plugin change listener failed", e);
+            }
+        }
+    }
+}

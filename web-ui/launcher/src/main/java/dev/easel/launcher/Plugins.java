@@ -1,0 +1,75 @@
+package dev.easel.launcher;
+
+import dev.easel.engine.cache.OutputCache;
+import dev.easel.engine.plugins.PackInfo;
+import dev.easel.engine.plugins.PackState;
+import dev.easel.engine.plugins.PluginHost;
+import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.node.NodeEnvironment;
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The node packs loaded as plugins for a data folder: {@code <data-dir>/plugins} (which keeps {@code disabled.txt}),
+ * then the distribution's bundled {@code plugins/} next to the launcher jar, if there is one.
+ */
+final class Plugins {
+
+    private Plugins() {
+    }
+
+    /** The plugin folders for {@code dataDir}, the data folder's own first. */
+    static List<Path> roots(Path dataDir) {
+        List<Path> roots = new ArrayList<>();
+        roots.add(dataDir.resolve("plugins"));
+        bundled().ifPresent(roots::add);
+        return roots;
+    }
+
+    /** {@code plugins/} next to the launcher jar (the distribution's bundled packs), when it exists. */
+    static java.util.Optional<Path> bundled() {
+        try {
+            Path code = Path.of(Plugins.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path dir = (Files.isDirectory(code) ? code : code.getParent()).resolve("plugins");
+            return Files.isDirectory(dir) ? java.util.Optional.of(dir) : java.util.Optional.empty();
+        } catch (URISyntaxException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Loads every pack of the roots into {@code registry}, reports failed ones and problems as warnings on {@code err}
+     * and the load time on {@code timing}.
+     */
+    static PluginHost load(PrintWriter err, PrintWriter timing, NodeRegistry registry, NodeEnvironment environment,
+            OutputCache cache, Path dataDir) {
+        PluginHost host = new PluginHost(registry, environment, cache, roots(dataDir));
+        List<PackInfo> packs = host.loadAll();
+        report(err, packs);
+        if (!packs.isEmpty()) {
+            long started = packs.stream().filter(p -> p.state() == PackState.STARTED).count();
+            timing.printf("loaded %d of %d node packs from %s in %.1f ms%n", started, packs.size(),
+                    String.join(", ", roots(dataDir).stream().map(Path::toString).toList()),
+                    host.lastLoadNanos() / 1e6);
+        }
+        err.flush();
+        timing.flush();
+        return host;
+    }
+
+    /** Prints failed packs and single-node problems as warnings. */
+    static void report(PrintWriter err, List<PackInfo> packs) {
+        for (PackInfo pack : packs) {
+            if (pack.state() == PackState.FAILED) {
+                err.println("warning: node pack '" + pack.id() + "' (" + pack.path() + ") " + pack.reason());
+            }
+            for (String problem : pack.problems()) {
+                err.println("warning: node pack '" + pack.id() + "', " + problem);
+            }
+        }
+    }
+}
