@@ -26,11 +26,12 @@ public record JsLimits(long statements, Duration wallTime, long allocatedBytes, 
     }
 
     /**
-     * The limits nodes run under: 20 million statements, 10 seconds, 512 MiB allocated, results of at most 16 Mi
-     * characters, 1 Mi elements and 64 levels, 64 Ki characters of console output.
+     * The limits nodes run under: 10 million statements, 10 seconds, 1 GiB allocated (the interpreter allocates a
+     * frame per call, so a busy loop of calls allocates tens of bytes per statement in garbage), results of at most
+     * 16 Mi characters, 1 Mi elements and 64 levels, 64 Ki characters of console output.
      */
     public static JsLimits defaults() {
-        return new JsLimits(20_000_000L, Duration.ofSeconds(10), 512L << 20, 16 << 20, 1 << 20, 64, 64 << 10);
+        return new JsLimits(10_000_000L, Duration.ofSeconds(10), 1L << 30, 16 << 20, 1 << 20, 64, 64 << 10);
     }
 
     public JsLimits withStatements(long value) {

@@ -220,6 +220,9 @@ public final class JsSandbox implements AutoCloseable {
             }
             sc.context.resetLimits();
             sc.console.drain();
+            if (sc.function == null) {
+                sc.compile();
+            }
             Value record = step.run(sc);
             Value text = record.getMember("text");
             Value truthy = record.getMember("truthy");

@@ -26,25 +26,27 @@ final class SandboxedContext implements AutoCloseable {
 
     final Context context;
     final Value helpers;
-    final Value function;
+    /** The program's function; {@code null} until {@link #compile()} ran. */
+    Value function;
     /** The result caps as the prelude's {@code finish} takes them. */
     final Value caps;
     final BoundedOutput console;
     final JsProgram program;
 
-    private SandboxedContext(Context context, Value helpers, Value function, Value caps, BoundedOutput console,
-                             JsProgram program) {
+    private SandboxedContext(Context context, Value helpers, Value caps, BoundedOutput console, JsProgram program) {
         this.context = context;
         this.helpers = helpers;
-        this.function = function;
         this.caps = caps;
         this.console = console;
         this.program = program;
     }
 
-    /** A new context on {@code engine}: locked down by the prelude, with {@code program} compiled. */
+    /**
+     * A new context on {@code engine}, locked down by the prelude, for {@code program}; call {@link #compile()} (under
+     * the evaluation's limits: compiling runs the program's top level) before use.
+     */
     static SandboxedContext open(Engine engine, JsLimits limits, ResourceLimits resourceLimits, Source prelude,
-                                 JsProgram program) throws JsScriptException {
+                                 JsProgram program) {
         BoundedOutput console = new BoundedOutput(limits.maxConsoleChars());
         Context context = Context.newBuilder("js")
                 .engine(engine)
@@ -85,9 +87,8 @@ final class SandboxedContext implements AutoCloseable {
             helpers.invokeMember("put", caps, "maxChars", limits.maxResultChars());
             helpers.invokeMember("put", caps, "maxElements", limits.maxResultElements());
             helpers.invokeMember("put", caps, "maxDepth", limits.maxResultDepth());
-            Value function = compile(context, helpers, program);
-            return new SandboxedContext(context, helpers, function, caps, console, program);
-        } catch (JsScriptException | RuntimeException e) {
+            return new SandboxedContext(context, helpers, caps, console, program);
+        } catch (RuntimeException e) {
             closeQuietly(context);
             throw e;
         }
@@ -97,7 +98,7 @@ final class SandboxedContext implements AutoCloseable {
      * Compiles the first candidate that parses, and makes sure it is one function expression and nothing else: its
      * source text must be the whole candidate, so a script cannot close the wrapper and leave declarations behind.
      */
-    private static Value compile(Context context, Value helpers, JsProgram program) throws JsScriptException {
+    void compile() throws JsScriptException {
         PolyglotException syntaxError = null;
         for (String candidate : program.candidates()) {
             Value fn;
@@ -116,7 +117,8 @@ final class SandboxedContext implements AutoCloseable {
                 throw new JsScriptException(JsScriptException.Kind.SYNTAX, program.name()
                         + ": the script must be one function body; it closes its function early", "");
             }
-            return fn;
+            function = fn;
+            return;
         }
         throw new JsScriptException(JsScriptException.Kind.SYNTAX, JsErrors.describe(program.name(), syntaxError), "");
     }
