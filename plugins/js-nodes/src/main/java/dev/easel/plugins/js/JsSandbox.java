@@ -116,12 +116,13 @@ public final class JsSandbox implements AutoCloseable {
     JsResult call(JsProgram program, List<Object> args, boolean views, BooleanSupplier cancelled)
             throws JsScriptException {
         return evaluate(program, cancelled, sc -> {
-            Value array = sc.helpers.invokeMember("array");
-            Value nothing = sc.helpers.invokeMember("nothing");
-            for (Object arg : args) {
-                sc.helpers.invokeMember("push", array, arg == null ? nothing : JsValues.toJs(sc.helpers, arg));
+            Object[] call = new Object[args.size() + 1];
+            call[0] = sc.function;
+            for (int i = 0; i < args.size(); i++) {
+                Object arg = args.get(i);
+                call[i + 1] = arg == null ? sc.nothing : JsValues.toJs(sc.helpers, arg);
             }
-            Value box = sc.helpers.invokeMember("invoke", sc.function, array);
+            Value box = sc.helpers.invokeMember("invoke", call);
             return sc.helpers.invokeMember("finish", box, sc.caps, views);
         });
     }
@@ -148,9 +149,7 @@ public final class JsSandbox implements AutoCloseable {
         return evaluate(loader, cancelled, sc -> {
             Value defs = sc.helpers.invokeMember("definitions", sc.function);
             Value execute = sc.helpers.invokeMember("node", defs, nodeName);
-            Value array = sc.helpers.invokeMember("array");
-            sc.helpers.invokeMember("push", array, JsValues.toJs(sc.helpers, checkedInputs));
-            Value box = sc.helpers.invokeMember("invoke", execute, array);
+            Value box = sc.helpers.invokeMember("invoke", execute, JsValues.toJs(sc.helpers, checkedInputs));
             return sc.helpers.invokeMember("finish", box, sc.caps, false);
         });
     }

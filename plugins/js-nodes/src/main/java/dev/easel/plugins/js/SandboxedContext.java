@@ -28,6 +28,8 @@ final class SandboxedContext implements AutoCloseable {
     final Value helpers;
     /** The program's function; {@code null} until {@link #compile()} ran. */
     Value function;
+    /** JavaScript's {@code undefined}, for arguments that are absent. */
+    final Value nothing;
     /** The result caps as the prelude's {@code finish} takes them. */
     final Value caps;
     final BoundedOutput console;
@@ -37,6 +39,7 @@ final class SandboxedContext implements AutoCloseable {
         this.context = context;
         this.helpers = helpers;
         this.caps = caps;
+        this.nothing = helpers.invokeMember("nothing");
         this.console = console;
         this.program = program;
     }

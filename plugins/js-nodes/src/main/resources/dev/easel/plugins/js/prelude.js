@@ -207,7 +207,7 @@
   const NOTHING = undefined;
   return freeze({
     // Calls fn with args; promise results settle while the job queue drains, before this call returns to Java.
-    invoke(fn, args) {
+    invoke(fn, ...args) {
       const box = { done: false, failed: false, value: undefined, error: undefined };
       settleInto(box, apply(fn, undefined, args));
       return box;
