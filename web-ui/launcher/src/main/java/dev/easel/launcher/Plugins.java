@@ -6,6 +6,8 @@ import dev.easel.engine.plugins.PackState;
 import dev.easel.engine.plugins.PluginHost;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.NodeEnvironment;
+import dev.easel.node.NodePack;
+import dev.easel.plugins.js.JsPacks;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -50,6 +52,7 @@ final class Plugins {
         PluginHost host = new PluginHost(registry, environment, cache, roots(dataDir));
         List<PackInfo> packs = host.loadAll();
         report(err, packs);
+        loadJavaScriptPacks(err, registry, environment, dataDir.resolve("plugins"));
         if (!packs.isEmpty()) {
             long started = packs.stream().filter(p -> p.state() == PackState.STARTED).count();
             timing.printf("loaded %d of %d node packs from %s in %.1f ms%n", started, packs.size(),
@@ -59,6 +62,21 @@ final class Plugins {
         err.flush();
         timing.flush();
         return host;
+    }
+
+    /**
+     * Registers the JavaScript packs of {@code pluginsDir} (folders with an {@code easel-pack.json}; the plugin host
+     * leaves them to this). They load at start; enabling, disabling and reloading them at runtime is not there yet.
+     */
+    static void loadJavaScriptPacks(PrintWriter err, NodeRegistry registry, NodeEnvironment environment,
+            Path pluginsDir) {
+        JsPacks.Loaded loaded = JsPacks.loadAll(pluginsDir);
+        loaded.problems().forEach(problem -> err.println("warning: " + problem));
+        int before = registry.problems().size();
+        for (NodePack pack : loaded.packs()) {
+            registry.register(pack, environment);
+        }
+        registry.problems().stream().skip(before).forEach(problem -> err.println("warning: " + problem));
     }
 
     /** Prints failed packs and single-node problems as warnings. */

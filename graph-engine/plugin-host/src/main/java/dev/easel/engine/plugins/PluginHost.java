@@ -199,6 +199,9 @@ public final class PluginHost implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------- loading
 
+    /** The manifest of a JavaScript node pack folder. */
+    static final String JS_PACK_MANIFEST = "easel-pack.json";
+
     /** Plugin candidates of a root: jars, zips and folders, not hidden, not the folder a zip was expanded into. */
     private static List<Path> candidates(Path root) {
         if (!Files.isDirectory(root)) {
@@ -213,8 +216,8 @@ public final class PluginHost implements AutoCloseable {
             for (Path p : all) {
                 String name = p.getFileName().toString();
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (name.startsWith(".")) {
-                    continue;
+                if (name.startsWith(".") || Files.isRegularFile(p.resolve(JS_PACK_MANIFEST))) {
+                    continue; // a JavaScript pack folder is plugins/js-nodes' to load, not a PF4J plugin
                 }
                 if (Files.isDirectory(p) ? !zips.contains(name) : lower.endsWith(".jar") || lower.endsWith(".zip")) {
                     found.add(p);
