@@ -266,7 +266,9 @@ class JsSandboxTest {
                 InlineScripts.program("script", "while (true) {}"),
                 Arrays.asList(null, null, null, null), false, () -> System.nanoTime() - start > 100_000_000L));
         assertEquals(JsScriptException.Kind.LIMIT, e.kind());
-        assertEquals("script: stopped: the run was cancelled", e.getMessage());
+        // On a loaded machine the cancellation may come before the context is ready; either way it is stopped.
+        assertTrue(e.getMessage().matches("script: stopped( before it started)?: the run was cancelled"),
+                e.getMessage());
     }
 
     @Test
