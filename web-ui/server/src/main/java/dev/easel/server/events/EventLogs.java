@@ -84,13 +84,18 @@ final class EventLogs {
      * nothing more comes). Never called with a log's monitor held (the lock order is these logs, then one log).
      */
     synchronized void trim() {
-        if (logs.size() <= MAX_JOBS && ++trimCalls % BYTES_CHECK_INTERVAL != 0) {
-            return; // summing every log's bytes on every job cost ~10% of the runner; a few logs late is fine
+        // Summing every log's bytes on every job cost ~10% of the runner, so the byte bound is checked every
+        // BYTES_CHECK_INTERVAL jobs (a few logs late is fine); the count bound is checked each time, oldest first.
+        boolean checkBytes = ++trimCalls % BYTES_CHECK_INTERVAL == 0;
+        if (logs.size() <= MAX_JOBS && !checkBytes) {
+            return;
         }
         List<JobEventLog> dropped = new ArrayList<>();
         long total = 0;
-        for (JobEventLog log : logs.values()) {
-            total += log.approximateBytes();
+        if (checkBytes) {
+            for (JobEventLog log : logs.values()) {
+                total += log.approximateBytes();
+            }
         }
         for (JobEventLog.State victim : new JobEventLog.State[] {JobEventLog.State.FINISHED,
                 JobEventLog.State.WAITING}) {
