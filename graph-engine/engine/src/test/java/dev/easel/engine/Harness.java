@@ -26,27 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Builds an engine over {@link TestNodes} and runs JSON workflows through it. */
 final class Harness implements AutoCloseable {
 
-    static final RuntimeInfo CPU = new RuntimeInfo() {
-        public String device() {
-            return "cpu";
-        }
-
-        public boolean hasAccelerator() {
-            return false;
-        }
-
-        public long hostResidentBytes() {
-            return 0;
-        }
-
-        public long hostTotalBytes() {
-            return 0;
-        }
-
-        public long deviceFreeBytes() {
-            return -1;
-        }
-    };
+    static final RuntimeInfo CPU = RuntimeInfo.fixed("cpu", false);
 
     /** Like {@link #CPU} but with an accelerator, so device nodes are serialized. */
     static final RuntimeInfo GPU = new RuntimeInfo() {

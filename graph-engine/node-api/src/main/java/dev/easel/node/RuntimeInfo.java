@@ -17,4 +17,37 @@ public interface RuntimeInfo {
 
     /** Free memory on the compute device in bytes, or -1 on the CPU. */
     long deviceFreeBytes();
+
+    /**
+     * A machine described without asking libtorch (tests and tools): {@code device}, whether it is an accelerator, and
+     * no memory figures (0 bytes of host memory; -1, "unknown", free on the device).
+     */
+    static RuntimeInfo fixed(String device, boolean accelerator) {
+        return new RuntimeInfo() {
+            @Override
+            public String device() {
+                return device;
+            }
+
+            @Override
+            public boolean hasAccelerator() {
+                return accelerator;
+            }
+
+            @Override
+            public long hostResidentBytes() {
+                return 0;
+            }
+
+            @Override
+            public long hostTotalBytes() {
+                return 0;
+            }
+
+            @Override
+            public long deviceFreeBytes() {
+                return -1;
+            }
+        };
+    }
 }

@@ -10,32 +10,7 @@ import picocli.CommandLine;
 final class CliHarness {
 
     /** A CPU runtime that does not load libtorch (for workflows of test nodes). */
-    static final RuntimeInfo NO_TORCH = new RuntimeInfo() {
-        @Override
-        public String device() {
-            return "cpu";
-        }
-
-        @Override
-        public boolean hasAccelerator() {
-            return false;
-        }
-
-        @Override
-        public long hostResidentBytes() {
-            return 0;
-        }
-
-        @Override
-        public long hostTotalBytes() {
-            return 0;
-        }
-
-        @Override
-        public long deviceFreeBytes() {
-            return -1;
-        }
-    };
+    static final RuntimeInfo NO_TORCH = RuntimeInfo.fixed("cpu", false);
 
     record Result(int exitCode, String out, String err) {
         @Override

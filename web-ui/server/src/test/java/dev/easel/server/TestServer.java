@@ -39,27 +39,7 @@ final class TestServer implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final RuntimeInfo CPU = new RuntimeInfo() {
-        public String device() {
-            return "cpu";
-        }
-
-        public boolean hasAccelerator() {
-            return false;
-        }
-
-        public long hostResidentBytes() {
-            return 1;
-        }
-
-        public long hostTotalBytes() {
-            return 2;
-        }
-
-        public long deviceFreeBytes() {
-            return -1;
-        }
-    };
+    static final RuntimeInfo CPU = RuntimeInfo.fixed("cpu", false);
 
     final Path dir;
     final Folders folders;

@@ -36,27 +36,7 @@ import java.util.function.BiPredicate;
  */
 final class TestEngine implements AutoCloseable {
 
-    static final RuntimeInfo CPU = new RuntimeInfo() {
-        public String device() {
-            return "cpu";
-        }
-
-        public boolean hasAccelerator() {
-            return false;
-        }
-
-        public long hostResidentBytes() {
-            return 0;
-        }
-
-        public long hostTotalBytes() {
-            return 0;
-        }
-
-        public long deviceFreeBytes() {
-            return -1;
-        }
-    };
+    static final RuntimeInfo CPU = RuntimeInfo.fixed("cpu", false);
 
     /** An output node: UI {@code text: [String.valueOf(value)]}, and the value itself as its output. */
     static final class Show implements Node {
