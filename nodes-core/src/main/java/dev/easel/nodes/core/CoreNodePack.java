@@ -14,6 +14,7 @@ import dev.easel.nodes.core.primitive.PrimitiveNode;
 import dev.easel.nodes.core.string.StringNodes;
 import java.util.ArrayList;
 import java.util.List;
+import org.pf4j.Extension;
 
 /**
  * Easel's core node pack ({@value #ID}): the nodes every workflow leans on, under ComfyUI's class names, inputs,
@@ -34,11 +35,13 @@ import java.util.List;
  *   <li>outputs: SaveImage, PreviewImage, PreviewAny.</li>
  * </ul>
  *
- * <p>Registered for {@link java.util.ServiceLoader} in {@code META-INF/services}: the core pack ships on the
- * application class path, not as a PF4J plugin (marking it a PF4J {@code @Extension} as well would let a host that
- * uses both mechanisms register it twice). The value types the tensor nodes exchange are in
- * {@code dev.easel.nodes.core.value}.
+ * <p>Ships as a PF4J plugin (plugin id {@value #ID}, bundled in the distribution's {@code plugins/easel-core}): the
+ * {@link Extension} is what the host loads. The {@code META-INF/services} entry stays for code that has this module
+ * on its class path (tests), which finds the pack with {@link java.util.ServiceLoader}; a host that had it both ways
+ * keeps the first registration and reports the second pack's nodes as taken. The value types the tensor nodes
+ * exchange are in {@code dev.easel.nodes.core.value}.
  */
+@Extension
 public final class CoreNodePack implements NodePack {
 
     /** The pack's id. */

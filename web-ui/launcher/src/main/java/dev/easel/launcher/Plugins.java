@@ -16,20 +16,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The node packs loaded as plugins for a data folder: {@code <data-dir>/plugins} (which keeps {@code disabled.txt}),
- * then the distribution's bundled {@code plugins/} next to the launcher jar, if there is one.
+ * The node packs loaded as plugins for a data folder: the distribution's bundled {@code plugins/} next to the launcher
+ * jar (the core pack, {@code easel-core}), if there is one, then {@code <data-dir>/plugins}. The bundled packs come
+ * first, so their node names win over a user pack's; {@code disabled.txt} stays in {@code <data-dir>/plugins}.
  */
 final class Plugins {
 
     private Plugins() {
     }
 
-    /** The plugin folders for {@code dataDir}, the data folder's own first. */
+    /** The plugin folders for {@code dataDir} in priority order: the bundled ones, then the data folder's own. */
     static List<Path> roots(Path dataDir) {
         List<Path> roots = new ArrayList<>();
-        roots.add(dataDir.resolve("plugins"));
         bundled().ifPresent(roots::add);
+        roots.add(userRoot(dataDir));
         return roots;
+    }
+
+    /** The data folder's plugins folder: user packs, and {@code disabled.txt} for every pack. */
+    static Path userRoot(Path dataDir) {
+        return dataDir.resolve("plugins");
     }
 
     /** {@code plugins/} next to the launcher jar (the distribution's bundled packs), when it exists. */
@@ -49,10 +55,10 @@ final class Plugins {
      */
     static PluginHost load(PrintWriter err, PrintWriter timing, NodeRegistry registry, NodeEnvironment environment,
             OutputCache cache, Path dataDir) {
-        PluginHost host = new PluginHost(registry, environment, cache, roots(dataDir));
+        PluginHost host = new PluginHost(registry, environment, cache, roots(dataDir), userRoot(dataDir));
         List<PackInfo> packs = host.loadAll();
         report(err, packs);
-        loadJavaScriptPacks(err, registry, environment, dataDir.resolve("plugins"));
+        loadJavaScriptPacks(err, registry, environment, userRoot(dataDir));
         if (!packs.isEmpty()) {
             long started = packs.stream().filter(p -> p.state() == PackState.STARTED).count();
             timing.printf("loaded %d of %d node packs from %s in %.1f ms%n", started, packs.size(),

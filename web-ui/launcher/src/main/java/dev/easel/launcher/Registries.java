@@ -2,8 +2,8 @@ package dev.easel.launcher;
 
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.NodeEnvironment;
-import dev.easel.nodes.core.model.folders.FolderModelLibrary;
-import dev.easel.nodes.core.model.folders.ModelFolders;
+import dev.easel.engine.models.FolderModelLibrary;
+import dev.easel.engine.models.ModelFolders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import org.pf4j.BasePluginLoader;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginLoader;
 import org.pf4j.DefaultPluginManager;
+import org.pf4j.DefaultPluginStatusProvider;
 import org.pf4j.DevelopmentPluginClasspath;
 import org.pf4j.JarPluginLoader;
 import org.pf4j.PluginDescriptor;
@@ -20,8 +21,11 @@ import org.pf4j.PluginStatusProvider;
  */
 final class EaselPluginManager extends DefaultPluginManager {
 
-    EaselPluginManager(List<Path> roots, String systemVersion) {
+    /** @param statusRoot the folder that keeps {@code disabled.txt} / {@code enabled.txt} (PF4J: the first root) */
+    EaselPluginManager(List<Path> roots, Path statusRoot, String systemVersion) {
         super(roots);
+        // PF4J made its provider for the first root while constructing; replace it before anything reads it.
+        pluginStatusProvider = new DefaultPluginStatusProvider(statusRoot);
         setSystemVersion(systemVersion);
     }
 
@@ -51,7 +55,7 @@ final class EaselPluginManager extends DefaultPluginManager {
         return descriptor;
     }
 
-    /** Which plugins are disabled ({@code disabled.txt} / {@code enabled.txt} in the first plugins root). */
+    /** Which plugins are disabled ({@code disabled.txt} / {@code enabled.txt} in the status folder). */
     PluginStatusProvider status() {
         return pluginStatusProvider;
     }

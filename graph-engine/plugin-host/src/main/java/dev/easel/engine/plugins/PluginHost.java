@@ -29,8 +29,8 @@ import org.pf4j.PluginWrapper;
  * registers their {@link NodePack} extensions in a {@link NodeRegistry} under the plugin id. Each pack stands alone:
  * a broken jar, a bad descriptor, a failing start, a pack whose {@code nodes()} throws, or one without packs is
  * {@link PackState#FAILED failed} with its reason and unloaded; a node whose name another pack owns is reported as a
- * problem of the later pack (the first owner keeps it). Packs can be listed, enabled, disabled (kept across restarts
- * in the first root's {@code disabled.txt}) and reloaded at runtime.
+ * problem of the later pack (the first owner keeps it), so the roots are in priority order. Packs can be listed,
+ * enabled, disabled (kept across restarts in the status folder's {@code disabled.txt}) and reloaded at runtime.
  *
  * <p>Unloading drops everything of the pack the engine holds: its registry entries, its cached results (values of
  * its classes included) and PF4J's class loader, so the old classes can be collected. All operations are serialized
@@ -48,6 +48,7 @@ public final class PluginHost implements AutoCloseable {
     private final NodeEnvironment environment;
     private final OutputCache cache;
     private final List<Path> roots;
+    private final Path statusRoot;
     private final EaselPluginManager manager;
     private final Map<String, Pack> packs = new LinkedHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -78,14 +79,30 @@ public final class PluginHost implements AutoCloseable {
      * @param roots       the plugin folders; the first one keeps {@code disabled.txt}
      */
     public PluginHost(NodeRegistry registry, NodeEnvironment environment, OutputCache cache, List<Path> roots) {
-        if (roots.isEmpty()) {
-            throw new IllegalArgumentException("at least one plugins folder is needed");
-        }
+        this(registry, environment, cache, roots, first(roots));
+    }
+
+    /**
+     * @param roots      the plugin folders in priority order: a node name belongs to the pack loaded first
+     * @param statusRoot the folder that keeps {@code disabled.txt} (the user's plugins folder, when read-only bundled
+     *                   packs come first); need not be one of {@code roots}
+     */
+    public PluginHost(NodeRegistry registry, NodeEnvironment environment, OutputCache cache, List<Path> roots,
+            Path statusRoot) {
+        first(roots); // at least one
         this.registry = registry;
         this.environment = environment;
         this.cache = cache;
         this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
-        this.manager = new EaselPluginManager(this.roots, SYSTEM_VERSION);
+        this.statusRoot = statusRoot.toAbsolutePath().normalize();
+        this.manager = new EaselPluginManager(this.roots, this.statusRoot, SYSTEM_VERSION);
+    }
+
+    private static Path first(List<Path> roots) {
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("at least one plugins folder is needed");
+        }
+        return roots.get(0);
     }
 
     /** Calls {@code listener} after every change of the loaded packs (to re-render object_info, say). */
@@ -348,9 +365,9 @@ public final class PluginHost implements AutoCloseable {
 
     private void persistDisabled(String id) {
         try {
-            Files.createDirectories(roots.get(0));
+            Files.createDirectories(statusRoot);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + roots.get(0) + " to remember that '" + id
+            throw new IllegalStateException("cannot create " + statusRoot + " to remember that '" + id
                     + "' is disabled: " + e, e);
         }
         manager.status().disablePlugin(id);

@@ -1,4 +1,4 @@
-package dev.easel.nodes.core.model.folders;
+package dev.easel.engine.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.easel.nodes.core.model.folders;
+package dev.easel.engine.models;
 
 import dev.easel.node.ModelLibrary;
 import java.io.IOException;

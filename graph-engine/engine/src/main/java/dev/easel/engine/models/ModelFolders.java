@@ -1,4 +1,4 @@
-package dev.easel.nodes.core.model.folders;
+package dev.easel.engine.models;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -523,5 +523,6 @@ public final class ModelFolders {
     }
 
     /** Python's string order (by code point), which differs from {@link String#compareTo} above U+FFFF. */
-    static final Comparator<String> CODE_POINT_ORDER = dev.easel.runtime.CodePointOrder.INSTANCE;
+    static final Comparator<String> CODE_POINT_ORDER =
+            (a, b) -> java.util.Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
 }

@@ -1,0 +1,73 @@
+package dev.easel.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.engine.cache.OutputCache;
+import dev.easel.engine.plugins.PackInfo;
+import dev.easel.engine.plugins.PackState;
+import dev.easel.engine.plugins.PluginHost;
+import dev.easel.engine.registry.NodeRegistry;
+import dev.easel.node.Node;
+import dev.easel.node.NodeEnvironment;
+import dev.easel.node.NodeInputs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution's bundled packs: the folder the build assembles in {@code target/plugins} (the core pack's plugin
+ * folder, {@code easel-core}) loads through PF4J like {@code ./easel} loads it, and its nodes run. Runs after
+ * {@code package} (the surefire execution {@code bundled-plugins-test}), which is when the folder exists.
+ */
+class BundledPluginsTest {
+
+    @TempDir
+    Path data;
+
+    private static Path bundled() {
+        String configured = System.getProperty("easel.bundled.plugins");
+        // Only the post-package execution sets it (the folder does not exist yet in the test phase, even with -Dtest).
+        Assumptions.assumeTrue(configured != null, "runs after package (mvn verify)");
+        Path dir = Path.of(configured);
+        assertTrue(Files.isDirectory(dir.resolve("easel-core/lib")), dir + " has no easel-core plugin; run mvn package");
+        return dir;
+    }
+
+    @Test
+    void theCorePackLoadsFromTheAssembledPluginFolderAndItsNodesRun() throws Exception {
+        NodeRegistry registry = new NodeRegistry(); // not the class path: only what PF4J loads
+        try (PluginHost host = new PluginHost(registry, NodeEnvironment.defaults(), OutputCache.NONE,
+                List.of(bundled(), data.resolve("plugins")), data.resolve("plugins"))) {
+            List<PackInfo> packs = host.loadAll();
+            System.out.printf("benchmark: loaded %d bundled node pack(s) in %.1f ms%n", packs.size(),
+                    host.lastLoadNanos() / 1e6);
+            PackInfo core = host.find("easel-core").orElseThrow(() -> new AssertionError(packs.toString()));
+            assertEquals(PackState.STARTED, core.state(), core.toString());
+            assertTrue(core.nodes().containsAll(List.of("StringConcatenate", "IntMath", "KSampler", "SaveImage")),
+                    core.nodes().toString());
+
+            Node concat = registry.find("StringConcatenate").orElseThrow().node();
+            assertEquals("easel-core", registry.find("StringConcatenate").orElseThrow().packId());
+            ClassLoader plugin = host.classLoader("easel-core").orElseThrow();
+            assertSame(plugin, concat.getClass().getClassLoader(), "the plugin's class loader defines the node");
+            Object out = concat.execute(NodeInputs.of(Map.of("string_a", "ab", "string_b", "cd", "delimiter", "-")),
+                    null).values().get(0);
+            assertEquals("ab-cd", out);
+
+            // The host's SPI and runtime are shared (one class identity); the plugin's own libraries are its own.
+            assertSame(Node.class, plugin.loadClass(Node.class.getName()));
+            assertSame(dev.easel.runtime.CodePointOrder.class,
+                    plugin.loadClass(dev.easel.runtime.CodePointOrder.class.getName()));
+            assertSame(plugin, plugin.loadClass("org.apache.commons.statistics.distribution.BetaDistribution")
+                    .getClassLoader(), "commons-statistics is bundled in the plugin's lib/");
+            assertNotSame(getClass().getClassLoader(), plugin);
+        }
+    }
+}
