@@ -63,7 +63,7 @@ final class NodesCommand implements Callable<Integer> {
         NodeRegistry registry = Registries.load(err, dataDir, null, extraModelPaths);
         List<RegisteredNode> nodes = select(registry);
         if (nodes.isEmpty() && name == null) {
-            err.println("No node types are registered (is easel-nodes-core on the class path?).");
+            err.println("No node types are registered (the core pack is the plugin folder plugins/easel-core next to the launcher jar).");
             return ExitCodes.SUCCESS;
         }
         if (nodes.isEmpty()) {
@@ -122,6 +122,7 @@ final class NodesCommand implements Callable<Integer> {
         if (s.experimental()) {
             head.append("  experimental");
         }
+        head.append("  (pack ").append(node.packId()).append(')');
         out.println(head);
         if (s.description() != null && !s.description().isBlank()) {
             out.println("  " + s.description().strip().replace("\n", "\n  "));

@@ -2,6 +2,7 @@ package dev.easel.launcher;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.easel.caching.PersistableFactories;
 import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.event.RunEvent;
 import dev.easel.engine.exec.CancellationToken;
@@ -182,7 +183,8 @@ final class RunCommand implements Callable<Integer> {
         }, "easel-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
-        try (OutputCache cache = noCache ? OutputCache.NONE : Caches.open(dataDir, cacheGib, err);
+        try (OutputCache cache = noCache ? OutputCache.NONE : Caches.open(dataDir, cacheGib, err,
+                PackFactories.addFrom(registry, PersistableFactories.fromClassPath()));
              Engine engine = new Engine(registry, cache, runtime, folders, settings)) {
             RunResult result = engine.run(new RunRequest(UUID.randomUUID().toString(), validated, Map.of()),
                     progress, token);

@@ -1,5 +1,6 @@
 package dev.easel.launcher;
 
+import dev.easel.caching.PersistableFactories;
 import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.exec.Engine;
 import dev.easel.engine.exec.EngineSettings;
@@ -103,12 +104,16 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         List<DevPackWatcher> watchers = new ArrayList<>();
-        try (OutputCache cache = Caches.open(dataDir, cacheGib, err);
+        PersistableFactories factories = PersistableFactories.fromClassPath();
+        try (OutputCache cache = Caches.open(dataDir, cacheGib, err, factories);
                 PluginHost plugins = Plugins.load(err, out, registry, environment, cache, dataDir);
                 Engine engine = new Engine(registry, cache, runtime, folders, EngineSettings.defaults());
                 EaselServer server = new EaselServer(engine, runtime, environment,
                         SqliteJobStore.open(dataDir.resolve("jobs.db")),
                         accessToken, new ServeMemory(runtime, cache), plugins)) {
+            // the packs' factories now, and again after every (re)load, so the disk tier rebuilds their values
+            PackFactories.addFrom(registry, factories);
+            plugins.addChangeListener(() -> PackFactories.addFrom(registry, factories));
             for (Path module : devPlugins) {
                 PackInfo pack;
                 try {

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BundledPluginsTest {
 
+    /** {@code Latent.PERSISTENT_TYPE} of the core pack (a literal: the test must not load the class-path copy). */
+    private static final String LATENT_TYPE = "easel.latent";
+
     @TempDir
     Path data;
 
@@ -68,6 +71,11 @@ class BundledPluginsTest {
             assertSame(plugin, plugin.loadClass("org.apache.commons.statistics.distribution.BetaDistribution")
                     .getClassLoader(), "commons-statistics is bundled in the plugin's lib/");
             assertNotSame(getClass().getClassLoader(), plugin);
+
+            // The disk tier rebuilds the pack's latents with its factory, found through the plugin's class loader.
+            var factories = PackFactories.addFrom(registry, new dev.easel.caching.PersistableFactories());
+            var latents = factories.forType(LATENT_TYPE).orElseThrow(() -> new AssertionError("no latent factory"));
+            assertSame(plugin, latents.getClass().getClassLoader());
         }
     }
 }
