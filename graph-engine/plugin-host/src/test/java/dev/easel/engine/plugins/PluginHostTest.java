@@ -197,6 +197,33 @@ class PluginHostTest {
         }
     }
 
+    /** As the distribution loads them: bundled packs first (their node names win), the status in the user's folder. */
+    @Test
+    void theFirstRootWinsNodeNamesAndTheStatusFolderKeepsDisabledTxt() throws Exception {
+        Path bundled = dir.resolve("bundled");
+        Path user = dir.resolve("user");
+        alpha("1.0.0", "bundled:").jarInto(bundled);
+        PackBuilder.pack("beta").textNode("t.beta", "Upper", "AlphaUpper", "\"user:\" + text")
+                .packClass("t.beta", "new Upper()").jarInto(user);
+        try (TestEngine t = new TestEngine(dir);
+                PluginHost host = new PluginHost(t.registry, t.environment(), t.cache, List.of(bundled, user),
+                        user)) {
+            Map<String, PackInfo> packs = byId(host.loadAll());
+            assertEquals("bundled:HI", t.shown("AlphaUpper", "hi"));
+            assertEquals(PackState.FAILED, packs.get("beta").state(), packs.toString());
+            host.disable("alpha");
+        }
+        assertTrue(Files.readString(user.resolve("disabled.txt")).contains("alpha"));
+        assertFalse(Files.exists(bundled.resolve("disabled.txt")), "the bundled folder is not written to");
+        try (TestEngine t = new TestEngine(dir);
+                PluginHost host = new PluginHost(t.registry, t.environment(), t.cache, List.of(bundled, user),
+                        user)) {
+            Map<String, PackInfo> packs = byId(host.loadAll());
+            assertEquals(PackState.DISABLED, packs.get("alpha").state());
+            assertEquals("user:hi", t.shown("AlphaUpper", "hi"));
+        }
+    }
+
     @Test
     void disablingIsRememberedAcrossRestartsAndEnablingLoadsThePackAgain() throws Exception {
         Path plugins = dir.resolve("plugins");
