@@ -78,6 +78,16 @@ public final class ClientConnection implements EventSubscriber {
         }
     }
 
+    /** Queues a text frame without sending yet ({@link #flush} sends). */
+    void queueText(String text) {
+        offer(text, 2L * text.length());
+    }
+
+    /** Sends what is queued. */
+    void flush() {
+        pump();
+    }
+
     @Override
     public void deliver(JobEventLog log, LoggedEvent event, ByteBuffer previewFrame) {
         synchronized (lock) {

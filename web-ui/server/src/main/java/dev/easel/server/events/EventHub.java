@@ -62,7 +62,9 @@ public final class EventHub implements AutoCloseable {
         ClientConnection client = new ClientConnection(clientId, session);
         Map<String, Object> data = statusData(queueRemaining);
         data.put("sid", clientId);
-        client.sendText(message("status", data));
+        // The welcome is queued first but goes out only once the client is registered: a client that queues a job
+        // as soon as it has the welcome must not lose that job's first events to a socket not yet registered.
+        client.queueText(message("status", data));
         JobEventLog running = logs.running();
         if (running != null && clientId.equals(running.clientId())) {
             synchronized (running) { // no event of the job can slip between registering and the current node
@@ -75,6 +77,7 @@ public final class EventHub implements AutoCloseable {
         } else {
             register(client);
         }
+        client.flush();
         return client;
     }
 
