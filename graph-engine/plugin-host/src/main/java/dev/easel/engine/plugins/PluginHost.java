@@ -262,6 +262,16 @@ public final class PluginHost implements AutoCloseable {
             return failed(new Pack(uniqueId(path.getFileName().toString()), path, development),
                     "its plugin id '" + id + "' is already used by " + existing.path);
         }
+        if (registry.all().stream().anyMatch(n -> n.packId().equals(id))) {
+            // The same pack is on the class path (tests, embedding): keep that one, and never unregister its nodes.
+            Pack skipped = new Pack(uniqueId(id + "@" + path.getFileName()), path, development);
+            skipped.state = PackState.FAILED;
+            skipped.reason = "a node pack with the id '" + id + "' is already loaded from the class path; this copy"
+                    + " is not loaded";
+            packs.put(skipped.id, skipped);
+            LOG.log(System.Logger.Level.WARNING, "node pack '" + id + "' (" + path + ") " + skipped.reason);
+            return skipped;
+        }
         Pack pack = new Pack(id, path, development);
         pack.version = String.valueOf(descriptor.getVersion());
         pack.description = descriptor.getPluginDescription() == null ? "" : descriptor.getPluginDescription();
