@@ -7,6 +7,7 @@ import dev.easel.engine.exec.CancellationToken;
 import dev.easel.engine.exec.Engine;
 import dev.easel.engine.exec.RunRequest;
 import dev.easel.engine.exec.RunResult;
+import dev.easel.engine.validation.ValidatedNode;
 import dev.easel.engine.validation.ValidatedWorkflow;
 import dev.easel.engine.validation.ValidationOptions;
 import dev.easel.engine.validation.ValidationResult;
@@ -82,6 +83,17 @@ public final class JobRunner implements AutoCloseable {
         prepared.put(promptId, promptJson, validated, extraData);
     }
 
+    /** Whether every node of {@code workflow} is still the very node the registry has under its name. */
+    private boolean stillRegistered(ValidatedWorkflow workflow) {
+        for (ValidatedNode node : workflow.nodes().values()) {
+            var now = engine.registry().find(node.type().name());
+            if (now.isEmpty() || now.get().node() != node.type().node()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Runs {@code hook} on the worker between jobs: after the running job has finished and before the next one
      * starts (which may already be claimed, in the same store step as the finish), and while the worker is idle
@@ -155,6 +167,9 @@ public final class JobRunner implements AutoCloseable {
         String failure = null;
         try {
             PreparedJobs.Prepared ready = prepared.take(job.promptId(), job.promptJson());
+            if (ready != null && !stillRegistered(ready.workflow())) {
+                ready = null; // a pack was disabled or reloaded since POST /prompt: validate against what is there now
+            }
             ValidatedWorkflow workflow;
             Map<String, Object> extraData;
             if (ready != null) {

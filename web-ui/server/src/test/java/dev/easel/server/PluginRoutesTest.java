@@ -23,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,74 @@ class PluginRoutesTest {
             assertEquals(200, reloaded.statusCode(), reloaded.body());
             assertEquals(List.of("AlphaUpper"), JSON.convertValue(JSON.readTree(reloaded.body()).get("nodes"),
                     List.class));
+        }
+    }
+
+    @Test
+    void aPackDisabledWhileItsNodeRunsFinishesThatJobFailsTheQueuedOneAndIsCollected() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        PackBuilder.pack("slowpack").textNode("t.slow", "SlowUpper", "SlowUpper",
+                "((java.util.concurrent.Callable<String>) () -> { Thread.sleep(1500); return text.toUpperCase(); })"
+                        + ".call()")
+                .packClass("t.slow", "new SlowUpper()").jarInto(plugins);
+        NodeRegistry registry = new NodeRegistry();
+        registry.register(new ServerTestNodes());
+        Folders folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
+        NodeEnvironment environment = new NodeEnvironment(folders, ModelLibrary.EMPTY);
+        long gib = CacheSettings.GiB;
+        TieredOutputCache cache = new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, null, false));
+        try (PluginHost host = new PluginHost(registry, environment, cache, List.of(plugins));
+                Engine engine = new Engine(registry, cache, TestServer.CPU, folders, EngineSettings.defaults());
+                EaselServer server = new EaselServer(engine, TestServer.CPU, environment,
+                        SqliteJobStore.open(dir.resolve("jobs.db")), null, MemoryControl.NONE, host)) {
+            host.loadAll();
+            WeakReference<ClassLoader> loader = new WeakReference<>(
+                    registry.find("SlowUpper").orElseThrow().node().getClass().getClassLoader());
+            String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
+            String running = queue(base, "abc");
+            String queued = queue(base, "xyz");
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (JSON.readTree(get(base + "/queue").body()).get("queue_running").isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the first job never started");
+                Thread.sleep(5);
+            }
+
+            HttpResponse<String> disabled = post(base + "/api/plugins/slowpack/disable");
+            assertEquals(200, disabled.statusCode(), disabled.body()); // applied between the two jobs
+            JsonNode first = awaitHistory(base, running);
+            assertEquals("success", first.get("status").get("status_str").asText(), first.toString());
+            assertEquals("ABC", first.get("outputs").get("2").get("text").get(0).asText());
+            JsonNode second = awaitHistory(base, queued);
+            assertEquals("error", second.get("status").get("status_str").asText());
+            assertTrue(second.toString().contains("SlowUpper"), "the error names the missing node: " + second);
+
+            for (int i = 0; i < 50 && loader.get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertTrue(loader.get() == null, "the disabled pack's class loader is still reachable");
+        }
+    }
+
+    private String queue(String base, String text) throws Exception {
+        String workflow = "{\"1\": {\"class_type\": \"SlowUpper\", \"inputs\": {\"text\": \"" + text + "\"}},"
+                + " \"2\": {\"class_type\": \"Show\", \"inputs\": {\"value\": [\"1\", 0]}}}";
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/prompt"))
+                .POST(HttpRequest.BodyPublishers.ofString(TestServer.prompt(workflow, "p"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).get("prompt_id").asText();
+    }
+
+    private JsonNode awaitHistory(String base, String id) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            JsonNode h = JSON.readTree(get(base + "/history/" + id).body());
+            if (h.has(id)) {
+                return h.get(id);
+            }
+            assertTrue(System.nanoTime() < deadline, "job " + id + " did not finish");
+            Thread.sleep(10);
         }
     }
 
