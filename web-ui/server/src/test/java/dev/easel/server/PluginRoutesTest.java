@@ -38,23 +38,43 @@ class PluginRoutesTest {
     @TempDir
     Path dir;
 
+    /** The test server's nodes plus the plugins of one folder, loaded before the server starts. */
+    private final class WithPlugins implements AutoCloseable {
+        final NodeRegistry registry = new NodeRegistry();
+        final PluginHost host;
+        final Engine engine;
+        final EaselServer server;
+        final String base;
+
+        WithPlugins(Path plugins) {
+            registry.register(new ServerTestNodes());
+            Folders folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
+            NodeEnvironment environment = new NodeEnvironment(folders, ModelLibrary.EMPTY);
+            long gib = CacheSettings.GiB;
+            TieredOutputCache cache = new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, null, false));
+            host = new PluginHost(registry, environment, cache, List.of(plugins));
+            engine = new Engine(registry, cache, TestServer.CPU, folders, EngineSettings.defaults());
+            server = new EaselServer(engine, TestServer.CPU, environment, SqliteJobStore.open(dir.resolve("jobs.db")),
+                    null, MemoryControl.NONE, host);
+            host.loadAll();
+            base = "http://127.0.0.1:" + server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            engine.close();
+            host.close();
+        }
+    }
+
     @Test
     void packsAreListedChangedAtRuntimeAndObjectInfoFollows() throws Exception {
         Path plugins = dir.resolve("plugins");
         PackBuilder.pack("alpha").textNode("t.alpha", "Upper", "AlphaUpper", "text.toUpperCase()")
                 .packClass("t.alpha", "new Upper()").jarInto(plugins);
-        NodeRegistry registry = new NodeRegistry();
-        registry.register(new ServerTestNodes());
-        Folders folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
-        NodeEnvironment environment = new NodeEnvironment(folders, ModelLibrary.EMPTY);
-        long gib = CacheSettings.GiB;
-        TieredOutputCache cache = new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, null, false));
-        try (PluginHost host = new PluginHost(registry, environment, cache, List.of(plugins));
-                Engine engine = new Engine(registry, cache, TestServer.CPU, folders, EngineSettings.defaults());
-                EaselServer server = new EaselServer(engine, TestServer.CPU, environment,
-                        SqliteJobStore.open(dir.resolve("jobs.db")), null, MemoryControl.NONE, host)) {
-            host.loadAll();
-            String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
+        try (WithPlugins started = new WithPlugins(plugins)) {
+            String base = started.base;
 
             JsonNode list = JSON.readTree(get(base + "/api/plugins").body());
             JsonNode alpha = list.get("plugins").get(0);
@@ -99,20 +119,10 @@ class PluginRoutesTest {
                 "((java.util.concurrent.Callable<String>) () -> { Thread.sleep(1500); return text.toUpperCase(); })"
                         + ".call()")
                 .packClass("t.slow", "new SlowUpper()").jarInto(plugins);
-        NodeRegistry registry = new NodeRegistry();
-        registry.register(new ServerTestNodes());
-        Folders folders = Folders.of(dir.resolve("output"), dir.resolve("input"), dir.resolve("temp"));
-        NodeEnvironment environment = new NodeEnvironment(folders, ModelLibrary.EMPTY);
-        long gib = CacheSettings.GiB;
-        TieredOutputCache cache = new TieredOutputCache(new CacheSettings(gib, gib, gib, gib, null, false));
-        try (PluginHost host = new PluginHost(registry, environment, cache, List.of(plugins));
-                Engine engine = new Engine(registry, cache, TestServer.CPU, folders, EngineSettings.defaults());
-                EaselServer server = new EaselServer(engine, TestServer.CPU, environment,
-                        SqliteJobStore.open(dir.resolve("jobs.db")), null, MemoryControl.NONE, host)) {
-            host.loadAll();
+        try (WithPlugins started = new WithPlugins(plugins)) {
             WeakReference<ClassLoader> loader = new WeakReference<>(
-                    registry.find("SlowUpper").orElseThrow().node().getClass().getClassLoader());
-            String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0, JobStore.Recovery.REQUEUE);
+                    started.registry.find("SlowUpper").orElseThrow().node().getClass().getClassLoader());
+            String base = started.base;
             String running = queue(base, "abc");
             String queued = queue(base, "xyz");
             long deadline = System.nanoTime() + 20_000_000_000L;
