@@ -42,7 +42,7 @@ public final class BenchmarkRunner implements Callable<Integer> {
     @Option(names = "--out", description = "Where results.json and results.md go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target", "benchmarks");
 
-    private final List<Map<String, Object>> results = new ArrayList<>();
+    private final ResultsTable results = new ResultsTable(48);
     private Engine sequential;
     private Engine parallel;
     private TorchRuntime runtime;
@@ -218,32 +218,15 @@ public final class BenchmarkRunner implements Callable<Integer> {
     }
 
     private void record(String name, int size, String unit, double value, String target) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("benchmark", name);
-        row.put("size", size);
-        row.put("value", Math.round(value * 1000) / 1000.0);
-        row.put("unit", unit);
-        row.put("target", target);
-        results.add(row);
-        System.out.printf("%-48s %7d  %10.3f %-7s %s%n", name, size, value, unit, target);
+        results.record(name, size, unit, value, target);
     }
 
     private void write() throws Exception {
-        Files.createDirectories(out);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "device", runtime.device(),
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "device", runtime.device(),
                 "java", System.getProperty("java.version")));
-        doc.put("smoke", smoke);
-        doc.put("results", results);
-        WorkflowParser.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("results.json").toFile(), doc);
-        StringBuilder md = new StringBuilder("| benchmark | size | value | unit | target |\n|---|---:|---:|---|---|\n");
-        for (Map<String, Object> r : results) {
-            md.append("| ").append(r.get("benchmark")).append(" | ").append(r.get("size")).append(" | ")
-                    .append(r.get("value")).append(" | ").append(r.get("unit")).append(" | ").append(r.get("target"))
-                    .append(" |\n");
-        }
-        Files.writeString(out.resolve("results.md"), md);
-        System.out.println("\nwrote " + out.resolve("results.json").toAbsolutePath() + " and results.md");
+        facts.put("smoke", smoke);
+        results.write(out, "results", facts, "", WorkflowParser.mapper());
     }
 
     private static double median(long[] values) {

@@ -81,7 +81,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     @Option(names = "--out", description = "Where server-results.json and .md go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target", "benchmarks");
 
-    private final List<Map<String, Object>> results = new ArrayList<>();
+    private final ResultsTable results = new ResultsTable(52);
     private final Listener listener = new Listener();
     private String base;
     private int port;
@@ -472,35 +472,18 @@ public final class ServerBenchmark implements Callable<Integer> {
     }
 
     private void record(String name, int size, String unit, double value, String target) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("benchmark", name);
-        row.put("size", size);
-        row.put("value", Math.round(value * 1000) / 1000.0);
-        row.put("unit", unit);
-        row.put("target", target);
-        results.add(row);
-        System.out.printf("%-52s %7d  %10.3f %-9s %s%n", name, size, value, unit, target);
+        results.record(name, size, unit, value, target);
     }
 
     private void write() throws Exception {
-        Files.createDirectories(out);
         String loadAfter = loadAverage();
         System.out.println("load average after: " + loadAfter);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "java", System.getProperty("java.version"), "load_before", loadBefore, "load_after", loadAfter));
-        doc.put("smoke", smoke);
-        doc.put("clients", clients);
-        doc.put("results", results);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("server-results.json").toFile(), doc);
-        StringBuilder md = new StringBuilder("| benchmark | size | value | unit | target |\n|---|---:|---:|---|---|\n");
-        for (Map<String, Object> r : results) {
-            md.append("| ").append(r.get("benchmark")).append(" | ").append(r.get("size")).append(" | ")
-                    .append(r.get("value")).append(" | ").append(r.get("unit")).append(" | ").append(r.get("target"))
-                    .append(" |\n");
-        }
-        md.append("\nload average before: ").append(loadBefore).append("; after: ").append(loadAfter).append('\n');
-        Files.writeString(out.resolve("server-results.md"), md);
-        System.out.println("\nwrote " + out.resolve("server-results.json").toAbsolutePath() + " and server-results.md");
+        facts.put("smoke", smoke);
+        facts.put("clients", clients);
+        results.write(out, "server-results", facts, "load average before: " + loadBefore + "; after: " + loadAfter,
+                JSON);
     }
 }

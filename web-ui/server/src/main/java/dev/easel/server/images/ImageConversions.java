@@ -90,21 +90,19 @@ public final class ImageConversions {
 
     /** The pixels as 8-bit non-premultiplied ARGB (opaque when the image has no alpha). */
     static BufferedImage argb(BufferedImage image) {
-        if (image.getType() == BufferedImage.TYPE_INT_ARGB) {
-            return image;
-        }
-        int w = image.getWidth();
-        int h = image.getHeight();
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        out.setRGB(0, 0, w, h, image.getRGB(0, 0, w, h, null, 0, w), 0, w);
-        return out;
+        return image.getType() == BufferedImage.TYPE_INT_ARGB ? image : copyAs(image, BufferedImage.TYPE_INT_ARGB);
     }
 
     /** {@code channel=rgb}: the colour channels only (alpha dropped, not composited, as PIL's split/merge). */
     public static BufferedImage withoutAlpha(BufferedImage image) {
+        return copyAs(image, BufferedImage.TYPE_INT_RGB);
+    }
+
+    /** The pixels of {@code image} in a new image of {@code type} (an ARGB-compatible {@code TYPE_INT_*}). */
+    private static BufferedImage copyAs(BufferedImage image, int type) {
         int w = image.getWidth();
         int h = image.getHeight();
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        BufferedImage out = new BufferedImage(w, h, type);
         out.setRGB(0, 0, w, h, image.getRGB(0, 0, w, h, null, 0, w), 0, w);
         return out;
     }
