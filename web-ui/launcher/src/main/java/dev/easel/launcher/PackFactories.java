@@ -19,13 +19,18 @@ final class PackFactories {
     private PackFactories() {
     }
 
-    /** Adds to {@code factories} those found through the class loaders of {@code registry}'s nodes. */
+    /**
+     * Adds to {@code factories} those that the class loaders of {@code registry}'s nodes define themselves (a
+     * plugin's loader also sees its parent's services, which are not the plugin's own).
+     */
     static PersistableFactories addFrom(NodeRegistry registry, PersistableFactories factories) {
         Set<ClassLoader> loaders = Collections.newSetFromMap(new IdentityHashMap<>());
         for (RegisteredNode node : registry.all()) {
             ClassLoader loader = node.node().getClass().getClassLoader();
             if (loader != null && loaders.add(loader)) {
-                ServiceLoader.load(PersistableFactory.class, loader).forEach(factories::add);
+                ServiceLoader.load(PersistableFactory.class, loader).stream()
+                        .filter(provider -> provider.type().getClassLoader() == loader)
+                        .forEach(provider -> factories.add(provider.get()));
             }
         }
         return factories;

@@ -6,14 +6,13 @@ import dev.easel.engine.plugins.PackState;
 import dev.easel.engine.plugins.PluginHost;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.NodeEnvironment;
-import dev.easel.node.NodePack;
-import dev.easel.plugins.js.JsPacks;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The node packs loaded as plugins for a data folder: the distribution's bundled {@code plugins/} next to the launcher
@@ -21,6 +20,9 @@ import java.util.List;
  * first, so their node names win over a user pack's; {@code disabled.txt} stays in {@code <data-dir>/plugins}.
  */
 final class Plugins {
+
+    /** The system property that overrides where the bundled packs are. */
+    static final String BUNDLED_PROPERTY = "easel.bundled.plugins";
 
     private Plugins() {
     }
@@ -38,14 +40,21 @@ final class Plugins {
         return dataDir.resolve("plugins");
     }
 
-    /** {@code plugins/} next to the launcher jar (the distribution's bundled packs), when it exists. */
-    static java.util.Optional<Path> bundled() {
+    /**
+     * {@code plugins/} next to the launcher jar (the distribution's bundled packs), when it exists; the system
+     * property {@value #BUNDLED_PROPERTY} names another folder (tests of the build's {@code target/plugins}).
+     */
+    static Optional<Path> bundled() {
+        String configured = System.getProperty(BUNDLED_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of(Path.of(configured));
+        }
         try {
             Path code = Path.of(Plugins.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path dir = (Files.isDirectory(code) ? code : code.getParent()).resolve("plugins");
-            return Files.isDirectory(dir) ? java.util.Optional.of(dir) : java.util.Optional.empty();
+            return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
         } catch (URISyntaxException | RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -58,7 +67,6 @@ final class Plugins {
         PluginHost host = new PluginHost(registry, environment, cache, roots(dataDir), userRoot(dataDir));
         List<PackInfo> packs = host.loadAll();
         report(err, packs);
-        loadJavaScriptPacks(err, registry, environment, userRoot(dataDir));
         if (!packs.isEmpty()) {
             long started = packs.stream().filter(p -> p.state() == PackState.STARTED).count();
             timing.printf("loaded %d of %d node packs from %s in %.1f ms%n", started, packs.size(),
@@ -68,21 +76,6 @@ final class Plugins {
         err.flush();
         timing.flush();
         return host;
-    }
-
-    /**
-     * Registers the JavaScript packs of {@code pluginsDir} (folders with an {@code easel-pack.json}; the plugin host
-     * leaves them to this). They load at start; enabling, disabling and reloading them at runtime is not there yet.
-     */
-    static void loadJavaScriptPacks(PrintWriter err, NodeRegistry registry, NodeEnvironment environment,
-            Path pluginsDir) {
-        JsPacks.Loaded loaded = JsPacks.loadAll(pluginsDir);
-        loaded.problems().forEach(problem -> err.println("warning: " + problem));
-        int before = registry.problems().size();
-        for (NodePack pack : loaded.packs()) {
-            registry.register(pack, environment);
-        }
-        registry.problems().stream().skip(before).forEach(problem -> err.println("warning: " + problem));
     }
 
     /** Prints failed packs and single-node problems as warnings. */

@@ -8,18 +8,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * JavaScript packs in {@code <data-dir>/plugins} (the example pack of plugins/js-nodes) next to PF4J plugins: the CLI
- * lists and runs their nodes, the plugin host does not take their folders for broken plugins, a broken JavaScript
- * pack is reported by name while the rest runs, and the inline JavaScript node is there.
+ * JavaScript packs in {@code <data-dir>/plugins} (the example pack of plugins/js-nodes) next to PF4J plugins, read by
+ * the bundled {@code easel-js} plugin as the distribution does: the CLI lists and runs their nodes, a broken
+ * JavaScript pack is reported by name while the rest runs, and the inline JavaScript node is there. Runs after
+ * {@code package} (the surefire execution {@code bundled-plugins-test}), when {@code target/plugins} exists.
  */
 class JavaScriptPacksTest {
 
     @TempDir
     Path dir;
+
+    @BeforeEach
+    void needsTheBundledPlugins() {
+        Assumptions.assumeTrue(System.getProperty(Plugins.BUNDLED_PROPERTY) != null, "runs after package (mvn verify)");
+    }
 
     private CliHarness.Result cli(String... args) {
         String[] all = new String[args.length + 2];

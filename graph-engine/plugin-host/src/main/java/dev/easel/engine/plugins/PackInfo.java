@@ -17,9 +17,11 @@ import java.util.Map;
  * @param nodes       the node names it registered (empty unless started)
  * @param problems    what went wrong with single nodes of a started pack (for example a name another pack owns)
  * @param development loaded from a module's build output, and reloaded when it is rebuilt
+ * @param readBy      for a folder pack (not a plugin, such as a JavaScript pack), the id of the plugin whose
+ *                    {@link dev.easel.node.FolderPackLoader} reads it; null for a plugin
  */
 public record PackInfo(String id, String version, String description, Path path, PackState state, String reason,
-                       List<String> nodes, List<String> problems, boolean development) {
+                       List<String> nodes, List<String> problems, boolean development, String readBy) {
 
     public PackInfo {
         nodes = List.copyOf(nodes);
@@ -38,13 +40,18 @@ public record PackInfo(String id, String version, String description, Path path,
         m.put("nodes", nodes);
         m.put("problems", problems);
         m.put("development", development);
+        m.put("read_by", readBy);
         return m;
     }
 
-    /** One line for people: {@code id 1.0.0 started (3 nodes)}, with the reason of a failure. */
+    /**
+     * One line for people: {@code id 1.0.0 started (3 nodes)}, with the reader of a folder pack and the reason of a
+     * failure.
+     */
     @Override
     public String toString() {
-        String head = id + (version.isEmpty() ? "" : " " + version) + " " + state.label();
+        String head = id + (version.isEmpty() ? "" : " " + version) + (readBy == null ? "" : " (read by " + readBy
+                + ")") + " " + state.label();
         return switch (state) {
             case STARTED -> head + " (" + nodes.size() + " node" + (nodes.size() == 1 ? "" : "s") + ")";
             case FAILED -> head + ": " + reason;

@@ -3,13 +3,16 @@ package dev.easel.engine.plugins;
 import dev.easel.engine.cache.OutputCache;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.engine.registry.RegisteredNode;
+import dev.easel.node.FolderPackLoader;
 import dev.easel.node.NodeEnvironment;
 import dev.easel.node.NodePack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +35,11 @@ import org.pf4j.PluginWrapper;
  * problem of the later pack (the first owner keeps it), so the roots are in priority order. Packs can be listed,
  * enabled, disabled (kept across restarts in the status folder's {@code disabled.txt}) and reloaded at runtime.
  *
+ * <p>A folder of a root without a plugin descriptor may be a <em>folder pack</em>: a pack that is not Java, read by a
+ * {@link FolderPackLoader} that a started plugin offers (the JavaScript plugin reads {@code easel-pack.json}
+ * folders). Folder packs are listed, enabled, disabled and reloaded like plugins; they load after all plugins, and
+ * while the plugin that reads them is stopped they are too.
+ *
  * <p>Unloading drops everything of the pack the engine holds: its registry entries, its cached results (values of
  * its classes included) and PF4J's class loader, so the old classes can be collected. All operations are serialized
  * (PF4J is not thread-safe). A run that already resolved the pack's nodes keeps their instances; the callers (the
@@ -51,6 +59,8 @@ public final class PluginHost implements AutoCloseable {
     private final Path statusRoot;
     private final EaselPluginManager manager;
     private final Map<String, Pack> packs = new LinkedHashMap<>();
+    /** The folder pack loaders of the started plugins, by plugin id, in load order. */
+    private final Map<String, List<FolderPackLoader>> folderLoaders = new LinkedHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private long lastLoadNanos;
 
@@ -59,15 +69,26 @@ public final class PluginHost implements AutoCloseable {
         final String id;
         final Path path;
         final boolean development;
+        /** The plugin whose folder pack loader reads this pack; null for a plugin. */
+        final String readBy;
         String version = "";
         String description = "";
         PackState state;
         String reason;
 
         Pack(String id, Path path, boolean development) {
+            this(id, path, development, null);
+        }
+
+        Pack(String id, Path path, boolean development, String readBy) {
             this.id = id;
             this.path = path;
             this.development = development;
+            this.readBy = readBy;
+        }
+
+        boolean isFolderPack() {
+            return readBy != null;
         }
     }
 
@@ -119,9 +140,12 @@ public final class PluginHost implements AutoCloseable {
         long start = System.nanoTime();
         for (Path root : roots) {
             for (Path path : candidates(root)) {
-                load(path, false);
+                if (!isFolderPackCandidate(path)) {
+                    load(path, false);
+                }
             }
         }
+        loadFolderPacks();
         lastLoadNanos = System.nanoTime() - start;
         changed();
         return list();
@@ -144,7 +168,7 @@ public final class PluginHost implements AutoCloseable {
             throw new IllegalArgumentException(dir + " has no build output (" + PackDescriptorFinder.BUILD_OUTPUT
                     + "); build the module first");
         }
-        Pack pack = load(dir, true);
+        Pack pack = loadPlugin(dir, true);
         changed();
         return info(pack);
     }
@@ -165,7 +189,7 @@ public final class PluginHost implements AutoCloseable {
         manager.status().enablePlugin(id);
         if (pack.state != PackState.STARTED) {
             packs.remove(id);
-            pack = load(pack.path, pack.development);
+            pack = pack.isFolderPack() ? loadFolderPack(pack.path) : loadPlugin(pack.path, pack.development);
             changed();
         }
         return info(pack);
@@ -195,7 +219,7 @@ public final class PluginHost implements AutoCloseable {
         }
         unload(pack);
         packs.remove(id);
-        Pack fresh = load(pack.path, pack.development);
+        Pack fresh = pack.isFolderPack() ? loadFolderPack(pack.path) : loadPlugin(pack.path, pack.development);
         changed();
         return info(fresh);
     }
@@ -208,16 +232,15 @@ public final class PluginHost implements AutoCloseable {
     /** Unloads every pack. */
     @Override
     public synchronized void close() {
-        for (Pack pack : List.copyOf(packs.values())) {
+        List<Pack> all = new ArrayList<>(packs.values());
+        Collections.reverse(all); // folder packs before the plugins that read them
+        for (Pack pack : all) {
             unload(pack);
         }
         packs.clear();
     }
 
     // ---------------------------------------------------------------------------------------------- loading
-
-    /** The manifest of a JavaScript node pack folder. */
-    static final String JS_PACK_MANIFEST = "easel-pack.json";
 
     /** Plugin candidates of a root: jars, zips and folders, not hidden, not the folder a zip was expanded into. */
     private static List<Path> candidates(Path root) {
@@ -233,8 +256,8 @@ public final class PluginHost implements AutoCloseable {
             for (Path p : all) {
                 String name = p.getFileName().toString();
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (name.startsWith(".") || Files.isRegularFile(p.resolve(JS_PACK_MANIFEST))) {
-                    continue; // a JavaScript pack folder is plugins/js-nodes' to load, not a PF4J plugin
+                if (name.startsWith(".")) {
+                    continue;
                 }
                 if (Files.isDirectory(p) ? !zips.contains(name) : lower.endsWith(".jar") || lower.endsWith(".zip")) {
                     found.add(p);
@@ -245,6 +268,15 @@ public final class PluginHost implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "cannot list the plugins folder " + root + ": " + e);
             return List.of();
         }
+    }
+
+    /** Loads the plugin at {@code path}, then, if it reads folder packs, the folder packs it reads. */
+    private Pack loadPlugin(Path path, boolean development) {
+        Pack pack = load(path, development);
+        if (folderLoaders.containsKey(pack.id)) {
+            loadFolderPacks();
+        }
+        return pack;
     }
 
     /** Loads, starts and registers the plugin at {@code path}; records it whatever happens. */
@@ -310,28 +342,139 @@ public final class PluginHost implements AutoCloseable {
         return pack;
     }
 
+    // ---------------------------------------------------------------------------------------------- folder packs
+
+    /** A folder without a plugin descriptor: a folder pack, if some plugin reads its manifest. */
+    private boolean isFolderPackCandidate(Path path) {
+        if (!Files.isDirectory(path) || PackDescriptorFinder.isModule(path)) {
+            return false;
+        }
+        try {
+            manager.describe(path);
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Loads the folder packs of every root that are not loaded yet (or failed because the plugin that reads them was
+     * stopped); a folder that no started plugin reads is failed with the reason.
+     */
+    private void loadFolderPacks() {
+        Set<Path> held = new HashSet<>();
+        for (Pack pack : packs.values()) {
+            if (pack.state != PackState.FAILED) {
+                held.add(pack.path);
+            }
+        }
+        for (Path root : roots) {
+            for (Path path : candidates(root)) {
+                if (held.contains(path) || !isFolderPackCandidate(path)) {
+                    continue;
+                }
+                packs.values().removeIf(p -> p.path.equals(path) && p.state == PackState.FAILED);
+                loadFolderPack(path);
+            }
+        }
+    }
+
+    /** Reads, registers and records the folder pack at {@code path} with the first loader whose manifest it has. */
+    private Pack loadFolderPack(Path path) {
+        String folderName = path.getFileName().toString();
+        Map.Entry<String, FolderPackLoader> reader = readerOf(path);
+        if (reader == null) {
+            String reason = "is neither a plugin (no plugin.properties or manifest with a Plugin-Id) nor a folder pack";
+            List<String> manifests = folderLoaders.values().stream().flatMap(List::stream)
+                    .map(FolderPackLoader::manifestFile).distinct().toList();
+            return failed(new Pack(uniqueId(folderName), path, false), reason + (manifests.isEmpty()
+                    ? " (no started plugin reads folder packs)" : " (no " + String.join(" or ", manifests) + ")"));
+        }
+        String readBy = reader.getKey();
+        FolderPackLoader loader = reader.getValue();
+        String id;
+        try {
+            id = loader.packId(path);
+        } catch (Exception | LinkageError e) {
+            return failed(new Pack(uniqueId(folderName), path, false, readBy),
+                    "cannot read its " + loader.manifestFile() + ": " + folderPackProblem(e));
+        }
+        Pack existing = packs.get(id);
+        if (existing != null || registry.all().stream().anyMatch(n -> n.packId().equals(id))) {
+            return failed(new Pack(uniqueId(id + "@" + folderName), path, false, readBy), "its pack id '" + id
+                    + "' is already used by " + (existing != null ? existing.path : "a pack on the class path"));
+        }
+        Pack pack = new Pack(id, path, false, readBy);
+        packs.put(id, pack);
+        if (manager.status().isPluginDisabled(id)) {
+            pack.state = PackState.DISABLED;
+            return pack;
+        }
+        NodePack nodePack;
+        try {
+            nodePack = loader.load(path);
+        } catch (Exception | LinkageError e) {
+            return failed(pack, "cannot be loaded: " + folderPackProblem(e));
+        }
+        if (registry.register(nodePack, environment, id) == 0) {
+            return failed(pack, registry.problems(id).stream().map(p -> p.nodeName() == null ? p.reason()
+                    : "node '" + p.nodeName() + "': " + p.reason()).collect(Collectors.joining("; ", "", ""))
+                    .transform(r -> r.isEmpty() ? "declares no nodes" : r));
+        }
+        pack.state = PackState.STARTED;
+        LOG.log(System.Logger.Level.DEBUG, "folder pack " + info(pack));
+        return pack;
+    }
+
+    /** A loader's checked exceptions carry a message for people; anything else is a bug worth its class name. */
+    private static String folderPackProblem(Throwable e) {
+        return e instanceof RuntimeException || e instanceof Error || e.getMessage() == null
+                ? Problems.describe(e) : e.getMessage();
+    }
+
+    /** The plugin id and loader of the first started plugin that reads the folder's manifest, or null. */
+    private Map.Entry<String, FolderPackLoader> readerOf(Path folder) {
+        for (Map.Entry<String, List<FolderPackLoader>> entry : folderLoaders.entrySet()) {
+            for (FolderPackLoader loader : entry.getValue()) {
+                if (Files.isRegularFile(folder.resolve(loader.manifestFile()))) {
+                    return Map.entry(entry.getKey(), loader);
+                }
+            }
+        }
+        return null;
+    }
+
     /** Registers the plugin's node packs; returns why the plugin as a whole failed, or null. */
     private String registerExtensions(Pack pack, PluginWrapper wrapper) {
         ClassLoader loader = wrapper.getPluginClassLoader();
         List<String> failures = new ArrayList<>();
         int packsFound = 0;
         int registered = 0;
+        List<FolderPackLoader> loaders = new ArrayList<>();
         for (String className : manager.getExtensionClassNames(pack.id)) {
-            NodePack nodePack;
+            Object extension;
             try {
                 Class<?> type = Class.forName(className, false, loader);
-                if (!NodePack.class.isAssignableFrom(type)) {
+                if (!NodePack.class.isAssignableFrom(type) && !FolderPackLoader.class.isAssignableFrom(type)) {
                     continue;
                 }
-                packsFound++;
-                nodePack = (NodePack) manager.getExtensionFactory().create(type);
+                extension = manager.getExtensionFactory().create(type);
             } catch (Exception | LinkageError e) {
                 failures.add("extension " + className + " cannot be created: " + Problems.describe(e));
                 continue;
             }
-            registered += registry.register(nodePack, environment, pack.id);
+            if (extension instanceof FolderPackLoader folderLoader) {
+                loaders.add(folderLoader);
+            }
+            if (extension instanceof NodePack nodePack) {
+                packsFound++;
+                registered += registry.register(nodePack, environment, pack.id);
+            }
         }
-        if (registered > 0) {
+        if (!loaders.isEmpty()) {
+            folderLoaders.put(pack.id, List.copyOf(loaders));
+        }
+        if (registered > 0 || !loaders.isEmpty() && failures.isEmpty()) {
             return null;
         }
         registry.problems(pack.id).forEach(p -> failures.add(p.nodeName() == null ? p.reason()
@@ -353,10 +496,19 @@ public final class PluginHost implements AutoCloseable {
         return pack;
     }
 
-    /** Removes the pack's nodes, cached results and class loader. */
+    /** Removes the pack's nodes, cached results and class loader, and stops the folder packs it reads. */
     private void unload(Pack pack) {
+        if (folderLoaders.remove(pack.id) != null) {
+            for (Pack read : List.copyOf(packs.values())) {
+                if (pack.id.equals(read.readBy) && read.state == PackState.STARTED) {
+                    unload(read);
+                    read.state = PackState.FAILED;
+                    read.reason = "is not loaded while the plugin '" + pack.id + "', which reads it, is stopped";
+                }
+            }
+        }
         List<RegisteredNode> removed = registry.unregisterPack(pack.id);
-        ClassLoader loader = manager.getPluginClassLoader(pack.id);
+        ClassLoader loader = pack.isFolderPack() ? null : manager.getPluginClassLoader(pack.id);
         Set<String> names = removed.stream().map(RegisteredNode::name).collect(Collectors.toSet());
         if (!names.isEmpty() || loader != null) {
             int dropped = cache.dropIf(new ProducedBy(names, loader));
@@ -364,7 +516,7 @@ public final class PluginHost implements AutoCloseable {
                 LOG.log(System.Logger.Level.DEBUG, "dropped " + dropped + " cached results of pack " + pack.id);
             }
         }
-        if (manager.getPlugin(pack.id) != null) {
+        if (!pack.isFolderPack() && manager.getPlugin(pack.id) != null) {
             try {
                 manager.unloadPlugin(pack.id);
             } catch (RuntimeException e) {
@@ -408,7 +560,7 @@ public final class PluginHost implements AutoCloseable {
                         + "': ") + p.reason()).toList()
                 : List.of();
         return new PackInfo(pack.id, pack.version, pack.description, pack.path, pack.state, pack.reason, nodes,
-                problems, pack.development);
+                problems, pack.development, pack.readBy);
     }
 
     private void changed() {

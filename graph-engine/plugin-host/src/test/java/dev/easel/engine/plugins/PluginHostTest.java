@@ -282,6 +282,89 @@ class PluginHostTest {
         });
     }
 
+    /**
+     * A plugin that reads folder packs: {@code words.txt} holds the pack id, then one node name per line; each node
+     * prefixes its text with its name. A manifest without an id is an error.
+     */
+    private static PackBuilder wordsPlugin() {
+        return PackBuilder.pack("words")
+                .source("t.words.WordNode", """
+                        package t.words;
+                        import dev.easel.node.*;
+                        public record WordNode(String name) implements Node {
+                          public NodeSchema schema() { return NodeSchema.builder(name)
+                              .required(InputSpec.string("text")).output(InputSpec.STRING).build(); }
+                          public NodeOutput execute(NodeInputs in, NodeContext c) {
+                            return NodeOutput.of(name + " " + in.getString("text")); }
+                        }
+                        """)
+                .source("t.words.Loader", """
+                        package t.words;
+                        import dev.easel.node.*; import java.nio.file.*; import java.util.*;
+                        @org.pf4j.Extension public class Loader implements FolderPackLoader {
+                          public String manifestFile() { return "words.txt"; }
+                          public String packId(Path folder) throws Exception {
+                            List<String> lines = Files.readAllLines(folder.resolve("words.txt"));
+                            if (lines.isEmpty() || lines.get(0).isBlank()) throw new Exception("words.txt has no pack id");
+                            return lines.get(0); }
+                          public NodePack load(Path folder) throws Exception {
+                            String id = packId(folder);
+                            List<Node> nodes = new ArrayList<>();
+                            for (String line : Files.readAllLines(folder.resolve("words.txt")).subList(1, Files.readAllLines(folder.resolve("words.txt")).size()))
+                              nodes.add(new WordNode(line));
+                            return new NodePack() { public String id() { return id; } public List<Node> nodes() { return nodes; } };
+                          }
+                        }
+                        """);
+    }
+
+    @Test
+    void folderPacksAreReadByAPluginAndFollowItsLifecycle() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        wordsPlugin().jarInto(plugins);
+        Path greet = Files.createDirectories(plugins.resolve("greet"));
+        Files.writeString(greet.resolve("words.txt"), "greet\nHello\nBye\n");
+        Files.writeString(Files.createDirectories(plugins.resolve("nameless")).resolve("words.txt"), "\n");
+        Files.writeString(Files.createDirectories(plugins.resolve("stray")).resolve("notes.md"), "hi");
+        try (TestEngine t = new TestEngine(dir);
+                PluginHost host = new PluginHost(t.registry, t.environment(), t.cache, List.of(plugins))) {
+            Map<String, PackInfo> packs = byId(host.loadAll());
+            assertEquals(PackState.STARTED, packs.get("words").state(), packs.toString());
+            PackInfo pack = packs.get("greet");
+            assertEquals(PackState.STARTED, pack.state(), pack.toString());
+            assertEquals("words", pack.readBy());
+            assertEquals(List.of("Hello", "Bye"), pack.nodes());
+            assertEquals("Hello x", t.shown("Hello", "x"));
+            assertEquals(PackState.FAILED, packs.get("nameless").state());
+            assertEquals("cannot read its words.txt: words.txt has no pack id", packs.get("nameless").reason());
+            assertTrue(packs.get("stray").reason().contains("neither a plugin") && packs.get("stray").reason()
+                    .contains("no words.txt"), packs.get("stray").reason());
+
+            Files.writeString(greet.resolve("words.txt"), "greet\nHowdy\n");
+            assertEquals(List.of("Howdy"), host.reload("greet").nodes());
+            assertFalse(t.registry.find("Hello").isPresent());
+            assertEquals("Howdy x", t.shown("Howdy", "x"));
+
+            assertEquals(PackState.DISABLED, host.disable("greet").state());
+            assertFalse(t.registry.find("Howdy").isPresent());
+            assertEquals(PackState.STARTED, host.enable("greet").state());
+
+            WeakReference<ClassLoader> old = new WeakReference<>(host.classLoader("words").orElseThrow());
+            host.disable("words");
+            PackInfo stopped = host.find("greet").orElseThrow();
+            assertEquals(PackState.FAILED, stopped.state());
+            assertTrue(stopped.reason().contains("'words'"), stopped.reason());
+            assertFalse(t.registry.find("Howdy").isPresent());
+            assertTrue(t.cache.entries.values().stream().noneMatch(e -> e.getKey().equals("Howdy")));
+            assertCollected(old);
+
+            host.enable("words");
+            assertEquals(PackState.STARTED, host.find("greet").orElseThrow().state());
+            assertEquals("Howdy y", t.shown("Howdy", "y"));
+            assertEquals(1, host.list().stream().filter(p -> p.path().equals(greet)).count(), host.list().toString());
+        }
+    }
+
     static void assertCollected(WeakReference<?> ref) throws InterruptedException {
         for (int i = 0; i < 50 && ref.get() != null; i++) {
             System.gc();

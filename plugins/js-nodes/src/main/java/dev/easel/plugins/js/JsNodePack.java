@@ -7,7 +7,7 @@ import org.pf4j.Extension;
 
 /**
  * The JavaScript node pack ({@value #ID}): the inline {@link JavaScriptExpression} node. Packs written in JavaScript
- * are loaded separately, from folders, with {@link JsPacks#loadAll}.
+ * are folder packs the plugin host reads through {@link JsFolderPacks}.
  *
  * <p>A PF4J extension for the plugin host, and listed in {@code META-INF/services} so it also works on a plain class
  * path.

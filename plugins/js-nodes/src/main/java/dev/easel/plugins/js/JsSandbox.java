@@ -72,11 +72,10 @@ public final class JsSandbox implements AutoCloseable {
                     + "needs it to bound script memory");
         }
         THREADS.setThreadAllocatedMemoryEnabled(true);
-        this.engine = Engine.newBuilder("js")
+        this.engine = GraalVm.buildEngine(Engine.newBuilder("js")
                 .option("engine.WarnInterpreterOnly", "false")
                 .out(OutputStream.nullOutputStream())
-                .err(OutputStream.nullOutputStream())
-                .build();
+                .err(OutputStream.nullOutputStream()));
         this.resourceLimits = ResourceLimits.newBuilder().statementLimit(limits.statements(), null).build();
         this.prelude = Source.newBuilder("js", readPrelude(), "<easel-sandbox>").cached(true).buildLiteral();
         AtomicInteger threads = new AtomicInteger();
@@ -101,6 +100,22 @@ public final class JsSandbox implements AutoCloseable {
             }
         }
         return s;
+    }
+
+    /**
+     * Closes the process-wide sandbox, if it was created (the plugin does when it stops, so no engine or worker
+     * thread keeps its class loader alive); a later {@link #shared()} makes a new one.
+     */
+    public static void closeShared() {
+        JsSandbox s;
+        synchronized (JsSandbox.class) {
+            s = shared;
+            shared = null;
+        }
+        if (s != null) {
+            s.close();
+            s.awaitWorkers();
+        }
     }
 
     public JsLimits limits() {
@@ -167,6 +182,18 @@ public final class JsSandbox implements AutoCloseable {
             engine.close(true);
         } catch (RuntimeException ignored) {
             // Contexts still being cancelled: the engine goes with them.
+        }
+    }
+
+    /** Waits a little for the worker threads to end (they refer to this class, and so to the plugin's loader). */
+    private void awaitWorkers() {
+        try {
+            if (!workers.awaitTermination(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                System.getLogger("easel.js").log(System.Logger.Level.WARNING,
+                        "JavaScript worker threads did not end within " + STOP_GRACE_MILLIS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.easel.node.InputSpec;
 import dev.easel.node.Node;
 import dev.easel.node.NodeInputs;
+import dev.easel.node.NodePack;
 import dev.easel.node.NodeSchema;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -212,21 +213,28 @@ class JsPackLoaderTest {
         assertTrue(e.getMessage().startsWith("a.js: stopped:"), e.getMessage());
     }
 
+    /** What the plugin host calls: the id from the manifest alone, then the pack, or a failure that says where. */
     @Test
-    void loadAllKeepsGoodPacksAndReportsBadOnes() throws Exception {
-        Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        Path good = Files.createDirectories(plugins.resolve("good"));
-        Files.writeString(good.resolve("easel-pack.json"), "{\"id\": \"good\"}");
+    void theFolderPackLoaderReadsIdsAndPacksAndReportsBadOnes() throws Exception {
+        Path good = Files.createDirectories(dir.resolve("plugins/good"));
+        Files.writeString(good.resolve("easel-pack.json"), "{\"id\": \"good-pack\"}");
         Files.writeString(good.resolve("echo.js"), OK_NODE);
-        Path bad = Files.createDirectories(plugins.resolve("bad"));
+        Path bad = Files.createDirectories(dir.resolve("plugins/bad"));
         Files.writeString(bad.resolve("easel-pack.json"), "{\"id\": \"bad\"}");
         Files.writeString(bad.resolve("broken.js"), "defineNode({");
-        Files.createDirectories(plugins.resolve("not-a-pack"));
-        JsPacks.Loaded loaded = JsPacks.loadAll(plugins, loader);
-        assertEquals(List.of("good"), loaded.packs().stream().map(pk -> pk.id()).toList());
-        assertEquals(1, loaded.problems().size());
-        assertTrue(loaded.problems().get(0).startsWith("JavaScript pack 'bad': broken.js:"), loaded.problems().get(0));
-        assertEquals(List.of("hello"), run(loaded.packs().get(0).nodes().get(0), new HashMap<>(Map.of("x", "hello"))));
-        assertEquals(new JsPacks.Loaded(List.of(), List.of()), JsPacks.loadAll(dir.resolve("absent"), loader));
+        Path nameless = Files.createDirectories(dir.resolve("plugins/nameless"));
+        Files.writeString(nameless.resolve("easel-pack.json"), "{\"version\": \"1\"}");
+
+        JsFolderPacks packs = new JsFolderPacks();
+        assertEquals("easel-pack.json", packs.manifestFile());
+        assertEquals("good-pack", packs.packId(good));
+        NodePack loaded = packs.load(good);
+        assertEquals("good-pack", loaded.id());
+        assertEquals(List.of("hello"), run(loaded.nodes().get(0), new HashMap<>(Map.of("x", "hello"))));
+        assertEquals("bad", packs.packId(bad), "the id is read without running the pack's files");
+        JsPackException e = assertThrows(JsPackException.class, () -> packs.load(bad));
+        assertTrue(e.getMessage().startsWith("JavaScript pack 'bad': broken.js:"), e.getMessage());
+        e = assertThrows(JsPackException.class, () -> packs.packId(nameless));
+        assertTrue(e.getMessage().contains("needs an \"id\""), e.getMessage());
     }
 }
