@@ -22,6 +22,7 @@ import dev.easel.server.http.ViewRoutes;
 import dev.easel.server.recovery.OutputRollback;
 import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Handler;
@@ -136,8 +137,18 @@ public final class EaselServer implements AutoCloseable {
                 cfg.routes.ws(path, ws::configure);
             }
             cfg.jetty.modifyWebSocketServletFactory(WebSocketEndpoint::limits);
+            if (EaselServer.class.getResource(EDITOR + "/index.html") != null) { // the editor jar is on the class path
+                cfg.staticFiles.add(files -> {
+                    files.hostedPath = "/";
+                    files.directory = EDITOR;
+                    files.location = Location.CLASSPATH;
+                });
+            }
         });
     }
+
+    /** Where the browser editor's files are on the class path (the easel-editor jar); served at {@code /}. */
+    private static final String EDITOR = "/web";
 
     private static void both(JavalinConfig cfg, String method, String path, Handler handler) {
         for (String p : List.of(path, "/api" + path)) {
