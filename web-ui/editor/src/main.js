@@ -5,6 +5,7 @@ import './style.css'
 import { LGraph, LGraphCanvas, LiteGraph } from '@comfyorg/litegraph'
 import { api, EventSocket } from './api.js'
 import { registerNodeTypes } from './nodeTypes.js'
+import { registerVirtualNodes } from './virtualNodes.js'
 import { defaultGraph } from './defaultGraph.js'
 import { applyControlAfterGenerate } from './widgets.js'
 import { ExecutionView } from './execution.js'
@@ -23,6 +24,7 @@ async function start() {
   let objectInfo = info
   let paletteEtag = etag
   let types = registerNodeTypes(objectInfo).registered
+  registerVirtualNodes()
 
   const graph = new LGraph()
   const canvasElement = document.getElementById('easel-canvas')
