@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.engine.validation.ValidationOptions;
 import dev.easel.engine.validation.ValidationResult;
 import dev.easel.engine.validation.WorkflowValidator;
+import dev.easel.engine.workflow.InputValue;
 import dev.easel.engine.workflow.WorkflowParser;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class UiWorkflowConverterTest {
@@ -192,7 +197,7 @@ class UiWorkflowConverterTest {
     @Test
     void mutedNodeIsLeftOutAndItsConsumersLoseTheLink() throws Exception {
         JsonNode ui = json(DEFAULT_GRAPH);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) ui.get("nodes").get(1)).put("mode", 2); // node 6
+        ((ObjectNode) ui.get("nodes").get(1)).put("mode", 2); // node 6
         JsonNode prompt = converter.toApiPrompt(ui);
         assertTrue(prompt.path("6").isMissingNode());
         assertTrue(prompt.at("/3/inputs/positive").isMissingNode(), prompt.toString());
@@ -241,9 +246,9 @@ class UiWorkflowConverterTest {
         assertEquals(json("""
                 {"label": "name", "flag": true, "scale": {"__value__": [1, 2]}, "suffix": "!"}"""),
                 prompt.at("/1/inputs"));
-        assertEquals(java.util.List.of(1L, 2L),
+        assertEquals(List.of(1L, 2L),
                 WorkflowParser.fromJson(prompt).node("1").inputs().get("scale") instanceof
-                        dev.easel.engine.workflow.InputValue.Literal l ? l.value() : null);
+                        InputValue.Literal l ? l.value() : null);
     }
 
     @Test
@@ -313,5 +318,76 @@ class UiWorkflowConverterTest {
                  "links": [[1, 1, 0, 2, 0, "*"], [2, 2, 0, 1, 0, "*"], [3, 2, 0, 9, 0, "IMAGE"]]}"""));
         assertEquals("images", loop.inputName());
         assertTrue(loop.getMessage().contains("node 9 (SaveImage) input 'images'"), loop.getMessage());
+    }
+
+    @Test
+    void subgraphsAreFlattenedIntoColonPathIds() throws Exception {
+        // Instance 10 of "outer" holds CLIPTextEncode 1 and instance 5 of "inner" (CLIPTextEncode 1 again); both
+        // read the instance's clip input and feed the instance's two outputs.
+        JsonNode prompt = convert("""
+                {"version": 1,
+                 "nodes": [
+                  {"id": 4, "type": "CheckpointLoaderSimple", "widgets_values": ["v1-5-pruned-emaonly.ckpt"]},
+                  {"id": 10, "type": "0b3c-outer", "inputs": [{"name": "clip", "type": "CLIP", "link": 1}],
+                   "outputs": [{"name": "cond", "type": "CONDITIONING", "links": [2]},
+                               {"name": "cond2", "type": "CONDITIONING", "links": [3]}]},
+                  {"id": 3, "type": "KSampler",
+                   "inputs": [{"name": "positive", "type": "CONDITIONING", "link": 2},
+                              {"name": "negative", "type": "CONDITIONING", "link": 3}],
+                   "widgets_values": [1, "fixed", 20, 8, "euler", "normal", 1]}],
+                 "links": [{"id": 1, "origin_id": 4, "origin_slot": 1, "target_id": 10, "target_slot": 0, "type": "CLIP"},
+                           {"id": 2, "origin_id": 10, "origin_slot": 0, "target_id": 3, "target_slot": 0,
+                            "type": "CONDITIONING"},
+                           {"id": 3, "origin_id": 10, "origin_slot": 1, "target_id": 3, "target_slot": 1,
+                            "type": "CONDITIONING"}],
+                 "definitions": {"subgraphs": [
+                  {"id": "0b3c-outer", "name": "Prompts", "inputNode": {"id": -10}, "outputNode": {"id": -20},
+                   "inputs": [{"id": "i0", "name": "clip", "type": "CLIP", "linkIds": [11, 12]}],
+                   "outputs": [{"id": "o0", "name": "cond", "type": "CONDITIONING", "linkIds": [13]},
+                               {"id": "o1", "name": "cond2", "type": "CONDITIONING", "linkIds": [14]}],
+                   "widgets": [],
+                   "nodes": [
+                    {"id": 1, "type": "CLIPTextEncode", "title": "Outer text",
+                     "inputs": [{"name": "clip", "type": "CLIP", "link": 11}], "widgets_values": ["outer"]},
+                    {"id": 5, "type": "7f1e-inner", "inputs": [{"name": "clip", "type": "CLIP", "link": 12}]},
+                    {"id": 6, "type": "Note", "widgets_values": ["inside"]}],
+                   "links": [
+                    {"id": 11, "origin_id": -10, "origin_slot": 0, "target_id": 1, "target_slot": 0, "type": "CLIP"},
+                    {"id": 12, "origin_id": -10, "origin_slot": 0, "target_id": 5, "target_slot": 0, "type": "CLIP"},
+                    {"id": 13, "origin_id": 1, "origin_slot": 0, "target_id": -20, "target_slot": 0,
+                     "type": "CONDITIONING"},
+                    {"id": 14, "origin_id": 5, "origin_slot": 0, "target_id": -20, "target_slot": 1,
+                     "type": "CONDITIONING"}]},
+                  {"id": "7f1e-inner", "name": "Inner", "inputNode": {"id": -10}, "outputNode": {"id": -20},
+                   "inputs": [{"id": "j0", "name": "clip", "type": "CLIP", "linkIds": [21]}],
+                   "outputs": [{"id": "p0", "name": "cond", "type": "CONDITIONING", "linkIds": [22]}],
+                   "nodes": [{"id": 1, "type": "CLIPTextEncode",
+                              "inputs": [{"name": "clip", "type": "CLIP", "link": 21}], "widgets_values": ["inner"]}],
+                   "links": [
+                    {"id": 21, "origin_id": -10, "origin_slot": 0, "target_id": 1, "target_slot": 0, "type": "CLIP"},
+                    {"id": 22, "origin_id": 1, "origin_slot": 0, "target_id": -20, "target_slot": 0,
+                     "type": "CONDITIONING"}]}]}}""");
+        assertEquals(Set.of("4", "10:1", "10:5:1", "3"), fieldNames(prompt));
+        assertEquals(json("""
+                {"inputs": {"text": "outer", "clip": ["4", 1]}, "class_type": "CLIPTextEncode",
+                 "_meta": {"title": "Outer text"}}"""), prompt.get("10:1"));
+        assertEquals(json("{\"text\": \"inner\", \"clip\": [\"4\", 1]}"), prompt.at("/10:5:1/inputs"));
+        assertEquals(json("[\"10:1\", 0]"), prompt.at("/3/inputs/positive"));
+        assertEquals(json("[\"10:5:1\", 0]"), prompt.at("/3/inputs/negative"));
+    }
+
+    @Test
+    void aSubgraphThatContainsItselfIsAnError() {
+        UiWorkflowException e = assertThrows(UiWorkflowException.class, () -> convert("""
+                {"nodes": [{"id": 1, "type": "loop"}], "links": [],
+                 "definitions": {"subgraphs": [{"id": "loop", "nodes": [{"id": 2, "type": "loop"}], "links": []}]}}"""));
+        assertEquals("1:2", e.nodeId());
+        assertTrue(e.getMessage().contains("contains an instance of itself"), e.getMessage());
+    }
+
+    private static Set<String> fieldNames(JsonNode object) {
+        Set<String> names = new HashSet<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }
