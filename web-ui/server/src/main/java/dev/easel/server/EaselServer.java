@@ -19,6 +19,7 @@ import dev.easel.server.http.QueueRoutes;
 import dev.easel.server.http.RequestGuard;
 import dev.easel.server.http.UploadRoutes;
 import dev.easel.server.http.ViewRoutes;
+import dev.easel.server.http.WorkflowConvertRoutes;
 import dev.easel.server.recovery.OutputRollback;
 import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
@@ -80,6 +81,7 @@ public final class EaselServer implements AutoCloseable {
         ModelRoutes models = new ModelRoutes(environment.models(), json);
         JobRoutes jobs = new JobRoutes(store, json);
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
+        WorkflowConvertRoutes convert = new WorkflowConvertRoutes(engine.registry(), json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
         InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
@@ -122,6 +124,7 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/models/{folder}", models::list);
             both(cfg, "get", "/embeddings", models::embeddings);
             both(cfg, "get", "/view_metadata/{folder}", models::metadata);
+            cfg.routes.post("/api/workflow/convert", convert::convert); // Easel's own: UI format to API format
             cfg.routes.get("/api/jobs", jobs::list); // only under /api, as in ComfyUI
             cfg.routes.get("/api/jobs/{job_id}", jobs::one);
             cfg.routes.get("/api/plugins", pluginRoutes::list);
