@@ -96,7 +96,8 @@ public final class EaselServer implements AutoCloseable {
             });
         }
         UploadRoutes upload = new UploadRoutes(view, json, MAX_BODY_BYTES);
-        RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES);
+        boolean editor = EaselServer.class.getResource(EDITOR + "/index.html") != null; // the editor jar is there
+        RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES, path -> editor && isEditorFile(path));
         this.app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = MAX_BODY_BYTES;
@@ -140,7 +141,7 @@ public final class EaselServer implements AutoCloseable {
                 cfg.routes.ws(path, ws::configure);
             }
             cfg.jetty.modifyWebSocketServletFactory(WebSocketEndpoint::limits);
-            if (EaselServer.class.getResource(EDITOR + "/index.html") != null) { // the editor jar is on the class path
+            if (editor) {
                 cfg.staticFiles.add(files -> {
                     files.hostedPath = "/";
                     files.directory = EDITOR;
@@ -152,6 +153,11 @@ public final class EaselServer implements AutoCloseable {
 
     /** Where the browser editor's files are on the class path (the easel-editor jar); served at {@code /}. */
     private static final String EDITOR = "/web";
+
+    /** The editor's files: the page and Vite's bundle (never an API route). */
+    private static boolean isEditorFile(String path) {
+        return path.equals("/") || path.equals("/index.html") || path.startsWith("/assets/") && !path.contains("..");
+    }
 
     private static void both(JavalinConfig cfg, String method, String path, Handler handler) {
         for (String p : List.of(path, "/api" + path)) {
