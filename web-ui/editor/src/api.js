@@ -50,7 +50,7 @@ export const api = {
     return request('POST', '/prompt', {
       prompt: workflow,
       client_id: this.clientId,
-      extra_data: { extra_pnginfo: { workflow: extraPngInfo ?? workflow } },
+      extra_data: { extra_pnginfo: { workflow: extraPngInfo ?? workflow }, preview_method: 'auto' },
     })
   },
 

@@ -5,6 +5,7 @@ import './style.css'
 import { LGraph, LGraphCanvas, LiteGraph } from '@comfyorg/litegraph'
 import { api, EventSocket } from './api.js'
 import { registerNodeTypes } from './nodeTypes.js'
+import { registerVirtualNodes } from './virtualNodes.js'
 import { defaultGraph } from './defaultGraph.js'
 import { applyControlAfterGenerate } from './widgets.js'
 import { ExecutionView } from './execution.js'
@@ -23,6 +24,7 @@ async function start() {
   let objectInfo = info
   let paletteEtag = etag
   let types = registerNodeTypes(objectInfo).registered
+  registerVirtualNodes()
 
   const graph = new LGraph()
   const canvasElement = document.getElementById('easel-canvas')
@@ -37,6 +39,7 @@ async function start() {
     errors.clear()
     graph.clear()
     graph.configure(workflow)
+    if (!workflow.extra?.ds) fitView(canvas, graph)
     undo.reset()
     canvas.setDirty(true, true)
   }
@@ -104,6 +107,21 @@ async function start() {
   // For people in the console and for the browser tests.
   Object.assign(window.easel, { graph, canvas, api, load, queue, execution, errors, files, undo,
     objectInfo: () => objectInfo, nodeTypes: () => [...types], LiteGraph })
+}
+
+/** Shows every node (a workflow saved without a view, such as the default one). */
+function fitView(canvas, graph) {
+  const nodes = graph._nodes ?? []
+  if (!nodes.length) return
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity]
+  for (const node of nodes) {
+    x0 = Math.min(x0, node.pos[0])
+    y0 = Math.min(y0, node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT)
+    x1 = Math.max(x1, node.pos[0] + node.size[0])
+    y1 = Math.max(y1, node.pos[1] + node.size[1])
+  }
+  const margin = 40
+  canvas.ds.fitToBounds([x0 - margin, y0 - margin, x1 - x0 + 2 * margin, y1 - y0 + 2 * margin], { zoom: 1 })
 }
 
 function resizeCanvas(canvas) {

@@ -61,7 +61,10 @@ export function registerNodeTypes(objectInfo, previous = new Set()) {
     if (!names.has(name)) LiteGraph.unregisterNodeType(name)
   }
   for (const [name, def] of Object.entries(objectInfo)) {
-    LiteGraph.registerNodeType(name, nodeClass({ ...def, name }))
+    const type = nodeClass({ ...def, name })
+    LiteGraph.registerNodeType(name, type)
+    type.category = def.category // registerNodeType sets it from the type name, which has no "/" here
+    type.desc = def.description
   }
   return {
     registered: names,

@@ -1,3 +1,6 @@
+
+/** Widgets keep their value on the widget itself; litegraph warns about a widget without a callback. */
+const keepValue = () => {}
 // Widgets per input type, as ComfyUI's editor shows them (docs/api-contract.md §5.2): numbers with min/max/step, text
 // (multi-line text edits in a dialog), toggles, combos, and the "control after generate" combo after seeds.
 
@@ -18,24 +21,24 @@ export function addWidget(node, name, spec) {
   let widget
   if (Array.isArray(type) || type === 'COMBO') {
     const values = Array.isArray(type) ? type : options.options ?? []
-    widget = node.addWidget('combo', name, options.default ?? values[0] ?? '', null, { values })
+    widget = node.addWidget('combo', name, options.default ?? values[0] ?? '', keepValue, { values })
   } else if (type === 'INT' || type === 'FLOAT') {
     const step = options.step ?? (type === 'INT' ? 1 : 0.1)
     const precision = type === 'INT' ? 0 : options.round ? decimals(options.round) : decimals(step)
-    widget = node.addWidget('number', name, options.default ?? options.min ?? 0, null, {
+    widget = node.addWidget('number', name, options.default ?? options.min ?? 0, keepValue, {
       min: options.min ?? -Number.MAX_SAFE_INTEGER, max: options.max ?? Number.MAX_SAFE_INTEGER, step2: step,
       precision, round: type === 'INT' ? 1 : options.round,
     })
   } else if (type === 'BOOLEAN') {
-    widget = node.addWidget('toggle', name, options.default ?? false, null,
+    widget = node.addWidget('toggle', name, options.default ?? false, keepValue,
       { on: options.label_on ?? 'true', off: options.label_off ?? 'false' })
   } else {
-    widget = node.addWidget('text', name, options.default ?? '', null, { multiline: !!options.multiline })
+    widget = node.addWidget('text', name, options.default ?? '', keepValue, { multiline: !!options.multiline })
   }
   widget.inputType = Array.isArray(type) ? 'COMBO' : type
   node.addInput(name, widget.inputType, { widget: { name } })
   if (options.control_after_generate) {
-    const control = node.addWidget('combo', 'control_after_generate', 'randomize', null, { values: CONTROL_VALUES })
+    const control = node.addWidget('combo', 'control_after_generate', 'randomize', keepValue, { values: CONTROL_VALUES })
     control.controls = widget
     control.serialize = true
   }

@@ -21,6 +21,8 @@ import dev.easel.engine.workflow.Workflow;
 import dev.easel.engine.workflow.WorkflowNode;
 import dev.easel.engine.workflow.WorkflowParseException;
 import dev.easel.engine.workflow.WorkflowParser;
+import dev.easel.engine.workflow.ui.UiWorkflowConverter;
+import dev.easel.engine.workflow.ui.UiWorkflowException;
 import dev.easel.node.InputSpec;
 import dev.easel.node.RuntimeInfo;
 import java.io.IOException;
@@ -44,19 +46,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code easel run WORKFLOW.json}: validate and run an API-format workflow, then say where its outputs went. */
+/**
+ * {@code easel run WORKFLOW.json}: validate and run a workflow (API format, or the UI format the editor saves, converted
+ * by {@link UiWorkflowConverter}), then say where its outputs went.
+ */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         versionProvider = EaselCli.Version.class,
-        description = {"Runs an API-format workflow (what ComfyUI's editor exports with Export (API)) and prints where its "
-                + "outputs went.",
+        description = {"Runs a workflow, in API format (what ComfyUI's editor exports with Export (API)) or as the "
+                + "editor saves it (UI format), and prints where its outputs went.",
                 "Progress goes to stderr, the list of outputs to stdout."},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.USAGE,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:usage or I/O error (missing file, not JSON, not an API-format workflow, bad --set)",
+                "1:usage or I/O error (missing file, not JSON, not a workflow, bad --set)",
                 "2:the workflow failed validation (each node error is printed)",
                 "3:a node failed while running (node, exception and traceback are printed)",
                 "130:interrupted (Ctrl-C stops the run at the next step boundary)"})
@@ -69,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "WORKFLOW.json", description = "The workflow in API format.")
+    @Parameters(index = "0", paramLabel = "WORKFLOW.json", description = "The workflow, in API or UI format.")
     Path workflowFile;
 
     @Option(names = "--set", paramLabel = "NODE.INPUT=VALUE",
@@ -112,12 +117,25 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        Workflow workflow;
+        JsonNode json;
         try {
-            workflow = readWorkflow(workflowFile);
+            json = readJson(workflowFile);
         } catch (UsageError e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
+        }
+        NodeRegistry registry = Registries.load(err, dataDir, out, extraModelPaths);
+        Workflow workflow;
+        try {
+            workflow = toWorkflow(json, workflowFile, registry);
+        } catch (UsageError e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (UiWorkflowException e) {
+            err.println("error: " + workflowFile + ": " + e.getMessage());
+            // An unknown node type is a validation error in the API format too.
+            return UiWorkflowException.MISSING_NODE_TYPE.equals(e.errorType()) ? ExitCodes.VALIDATION
+                    : ExitCodes.USAGE;
         }
         List<SetOverride> overrides = new ArrayList<>();
         try {
@@ -131,7 +149,6 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
 
-        NodeRegistry registry = Registries.load(err, dataDir, out, extraModelPaths);
         String unknownInput = checkOverrideInputs(overrides, workflow, registry);
         if (unknownInput != null) {
             err.println("error: " + unknownInput);
@@ -211,7 +228,7 @@ final class RunCommand implements Callable<Integer> {
         return spec.commandLine().getErr() == EaselCli.SYSTEM_ERR;
     }
 
-    static Workflow readWorkflow(Path file) throws UsageError {
+    static JsonNode readJson(Path file) throws UsageError {
         String text;
         try {
             text = Files.readString(file);
@@ -228,9 +245,14 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageError(file + " is not valid JSON: " + e.getOriginalMessage()
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
-        if (json != null && json.has("nodes") && json.get("nodes").isArray() && json.has("links")) {
-            throw new UsageError(file + " is a UI-format workflow (what the editor saves); easel run needs the API "
-                    + "format (in the editor: Workflow > Export (API))");
+        return json;
+    }
+
+    /** The workflow of {@code json}: API format as it is, UI format (what the editor saves) converted first. */
+    static Workflow toWorkflow(JsonNode json, Path file, NodeRegistry registry)
+            throws UsageError, UiWorkflowException {
+        if (UiWorkflowConverter.isUiWorkflow(json)) {
+            json = new UiWorkflowConverter(registry).toApiPrompt(json);
         }
         try {
             return WorkflowParser.fromJson(json);

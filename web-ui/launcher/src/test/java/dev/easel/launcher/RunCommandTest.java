@@ -93,7 +93,7 @@ class RunCommandTest {
     }
 
     @Test
-    void badJsonMissingFileAndUiFormatExitOne() throws IOException {
+    void badJsonMissingFileAndNonWorkflowExitOne() throws IOException {
         CliHarness.Result notJson = run(write("broken.json", "{\"1\": {"));
         assertEquals(ExitCodes.USAGE, notJson.exitCode(), notJson.toString());
         assertTrue(notJson.err().contains("is not valid JSON"), notJson.toString());
@@ -105,10 +105,34 @@ class RunCommandTest {
         CliHarness.Result notWorkflow = run(write("array.json", "[1, 2]"));
         assertEquals(ExitCodes.USAGE, notWorkflow.exitCode(), notWorkflow.toString());
         assertTrue(notWorkflow.err().contains("not an API-format workflow"), notWorkflow.toString());
+    }
 
-        CliHarness.Result ui = run(write("ui.json", "{\"last_node_id\": 9, \"nodes\": [], \"links\": []}"));
-        assertEquals(ExitCodes.USAGE, ui.exitCode(), ui.toString());
-        assertTrue(ui.err().contains("UI-format"), ui.toString());
+    @Test
+    void uiFormatWorkflowIsConvertedAndRun() throws IOException {
+        // As the editor saves it: the echo's count is a socket fed by a PrimitiveNode through a Reroute; a Note.
+        Path wf = write("ui.json", """
+                {"last_node_id": 4, "last_link_id": 2, "version": 0.4,
+                 "nodes": [{"id": 7, "type": "LauncherTestEcho", "mode": 0,
+                            "inputs": [{"name": "count", "type": "INT", "widget": {"name": "count"}, "link": 2}],
+                            "widgets_values": ["ha", 1]},
+                           {"id": 2, "type": "PrimitiveNode", "widgets_values": [3, "fixed"]},
+                           {"id": 3, "type": "Reroute", "inputs": [{"name": "", "type": "*", "link": 1}]},
+                           {"id": 4, "type": "Note", "widgets_values": ["hello"]}],
+                 "links": [[1, 2, 0, 3, 0, "INT"], [2, 3, 0, 7, 1, "INT"]]}""");
+        CliHarness.Result r = run(wf, "--set", "7.text=ho");
+        assertEquals(ExitCodes.SUCCESS, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("node 7 (LauncherTestEcho):"), r.toString());
+        assertTrue(r.out().contains("text: hohoho"), r.toString());
+
+        CliHarness.Result unknown = run(write("unknown-ui.json", """
+                {"nodes": [{"id": 5, "type": "NoSuchNode"}], "links": []}"""));
+        assertEquals(ExitCodes.VALIDATION, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("node 5 (NoSuchNode)"), unknown.toString());
+
+        CliHarness.Result malformed = run(write("bad-ui.json", """
+                {"nodes": [{"id": 5, "type": "LauncherTestEcho", "widgets_values": "ha"}], "links": []}"""));
+        assertEquals(ExitCodes.USAGE, malformed.exitCode(), malformed.toString());
+        assertTrue(malformed.err().contains("node 5 (LauncherTestEcho): widgets_values"), malformed.toString());
     }
 
     @Test

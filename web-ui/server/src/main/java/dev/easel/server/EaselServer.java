@@ -19,6 +19,7 @@ import dev.easel.server.http.QueueRoutes;
 import dev.easel.server.http.RequestGuard;
 import dev.easel.server.http.UploadRoutes;
 import dev.easel.server.http.ViewRoutes;
+import dev.easel.server.http.WorkflowConvertRoutes;
 import dev.easel.server.recovery.OutputRollback;
 import dev.easel.server.store.JobStore;
 import io.javalin.Javalin;
@@ -80,6 +81,7 @@ public final class EaselServer implements AutoCloseable {
         ModelRoutes models = new ModelRoutes(environment.models(), json);
         JobRoutes jobs = new JobRoutes(store, json);
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
+        WorkflowConvertRoutes convert = new WorkflowConvertRoutes(engine.registry(), json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
         InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
@@ -94,7 +96,8 @@ public final class EaselServer implements AutoCloseable {
             });
         }
         UploadRoutes upload = new UploadRoutes(view, json, MAX_BODY_BYTES);
-        RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES);
+        boolean editor = EaselServer.class.getResource(EDITOR + "/index.html") != null; // the editor jar is there
+        RequestGuard guard = new RequestGuard(token, MAX_BODY_BYTES, path -> editor && isEditorFile(path));
         this.app = Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = MAX_BODY_BYTES;
@@ -122,6 +125,7 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/models/{folder}", models::list);
             both(cfg, "get", "/embeddings", models::embeddings);
             both(cfg, "get", "/view_metadata/{folder}", models::metadata);
+            cfg.routes.post("/api/workflow/convert", convert::convert); // Easel's own: UI format to API format
             cfg.routes.get("/api/jobs", jobs::list); // only under /api, as in ComfyUI
             cfg.routes.get("/api/jobs/{job_id}", jobs::one);
             cfg.routes.get("/api/plugins", pluginRoutes::list);
@@ -137,7 +141,7 @@ public final class EaselServer implements AutoCloseable {
                 cfg.routes.ws(path, ws::configure);
             }
             cfg.jetty.modifyWebSocketServletFactory(WebSocketEndpoint::limits);
-            if (EaselServer.class.getResource(EDITOR + "/index.html") != null) { // the editor jar is on the class path
+            if (editor) {
                 cfg.staticFiles.add(files -> {
                     files.hostedPath = "/";
                     files.directory = EDITOR;
@@ -149,6 +153,11 @@ public final class EaselServer implements AutoCloseable {
 
     /** Where the browser editor's files are on the class path (the easel-editor jar); served at {@code /}. */
     private static final String EDITOR = "/web";
+
+    /** The editor's files: the page and Vite's bundle (never an API route). */
+    private static boolean isEditorFile(String path) {
+        return path.equals("/") || path.equals("/index.html") || path.startsWith("/assets/") && !path.contains("..");
+    }
 
     private static void both(JavalinConfig cfg, String method, String path, Handler handler) {
         for (String p : List.of(path, "/api" + path)) {

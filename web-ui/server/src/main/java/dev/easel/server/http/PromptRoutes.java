@@ -10,6 +10,7 @@ import dev.easel.engine.validation.ValidationResult;
 import dev.easel.engine.workflow.Workflow;
 import dev.easel.engine.workflow.WorkflowParseException;
 import dev.easel.engine.workflow.WorkflowParser;
+import dev.easel.engine.workflow.ui.UiWorkflowConverter;
 import dev.easel.server.JobRunner;
 import dev.easel.server.events.EventHub;
 import dev.easel.server.store.JobStore;
@@ -21,7 +22,8 @@ import java.util.UUID;
 
 /**
  * {@code POST /prompt} (validate, then queue durably) and {@code GET /prompt} (queue_remaining), as ComfyUI answers
- * them (api-contract §2.2): validation errors come back in the 400, never through the WebSocket.
+ * them (api-contract §2.2): validation errors come back in the 400, never through the WebSocket. A {@code prompt} in
+ * the UI format (what the editor saves) is converted to the API format first ({@link WorkflowConvertRoutes}).
  */
 public final class PromptRoutes {
 
@@ -33,6 +35,7 @@ public final class PromptRoutes {
     private final JobRunner runner;
     private final EventHub hub;
     private final ObjectMapper json;
+    private final WorkflowConvertRoutes uiWorkflows;
 
     public PromptRoutes(Engine engine, JobStore store, JobRunner runner, EventHub hub, ObjectMapper json) {
         this.engine = engine;
@@ -40,6 +43,7 @@ public final class PromptRoutes {
         this.runner = runner;
         this.hub = hub;
         this.json = json;
+        this.uiWorkflows = new WorkflowConvertRoutes(engine.registry(), json);
     }
 
     public void get(Context ctx) {
@@ -67,9 +71,18 @@ public final class PromptRoutes {
         if (fields == null) {
             return;
         }
+        JsonNode prompt = body.get("prompt");
+        JsonNode uiWorkflow = null;
+        if (UiWorkflowConverter.isUiWorkflow(prompt)) { // what the editor saves; ComfyUI only converts in the browser
+            uiWorkflow = prompt;
+            prompt = uiWorkflows.toApiPrompt(ctx, uiWorkflow);
+            if (prompt == null) {
+                return;
+            }
+        }
         Workflow workflow;
         try {
-            workflow = WorkflowParser.fromJson(body.get("prompt"));
+            workflow = WorkflowParser.fromJson(prompt);
         } catch (WorkflowParseException e) {
             ctx.status(400).json(ApiError.of("invalid_prompt", "Invalid prompt", e.getMessage()));
             return;
@@ -89,13 +102,16 @@ public final class PromptRoutes {
         if (clientId != null) {
             extraData.put("client_id", clientId);
         }
+        if (uiWorkflow != null && !extraData.path("extra_pnginfo").has("workflow")) {
+            embedWorkflow(extraData, uiWorkflow); // so saved PNGs carry the workflow, as the editor arranges
+        }
         SENSITIVE_EXTRA_DATA.forEach(extraData::remove); // never written to the store, the queue or the history
         long now = System.currentTimeMillis();
         extraData.put("create_time", now);
         String promptJson;
         long number;
         try {
-            promptJson = json.writeValueAsString(body.get("prompt"));
+            promptJson = json.writeValueAsString(prompt);
             JobStore.Job job = new JobStore.Job(promptId, fields.number() != null ? fields.number() : 0, promptJson,
                     json.writeValueAsString(extraData), clientId, validation.workflow().targets(), now);
             if (fields.number() != null) {
@@ -174,6 +190,13 @@ public final class PromptRoutes {
         }
         return new Fields(promptId, number, front != null && front.asBoolean(), clientId,
                 extra instanceof ObjectNode o ? o : null, targets);
+    }
+
+    /** Puts the UI workflow at {@code extra_pnginfo.workflow}, keeping other extra_pnginfo keys. */
+    private static void embedWorkflow(ObjectNode extraData, JsonNode uiWorkflow) {
+        JsonNode pngInfo = extraData.get("extra_pnginfo");
+        ObjectNode target = pngInfo instanceof ObjectNode o ? o : extraData.putObject("extra_pnginfo");
+        target.set("workflow", uiWorkflow);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.easel.server.http;
 
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Runs before every request and every WebSocket upgrade, and refuses:
@@ -27,7 +29,9 @@ import java.util.Map;
  *   <li>bodies whose declared {@code Content-Length} is above the limit: 413 at once, before any of it is read
  *       (chunked bodies are counted as they are read, by Javalin's {@code maxRequestSize}).
  *   <li>when the server requires an access token: requests without it ({@code Authorization: Bearer <token>}, or
- *       {@code ?token=} for browsers' WebSockets and {@code <img src>}): 401. Compared in constant time.
+ *       {@code ?token=} for browsers' WebSockets and {@code <img src>}): 401. Compared in constant time. The
+ *       editor's own files (GET of a public path) need none: they are the same for everyone, and the page, opened
+ *       with {@code ?token=}, sends the token on every API call it makes.
  * </ul>
  *
  * Refusals are {@code {"error": "..."}} JSON with the status.
@@ -36,14 +40,23 @@ public final class RequestGuard {
 
     private final byte[] tokenDigest;
     private final long maxBodyBytes;
+    private final Predicate<String> publicPath;
 
     /**
      * @param token        the required access token, or null when none is required (loopback only)
      * @param maxBodyBytes the largest request body taken
      */
     public RequestGuard(String token, long maxBodyBytes) {
+        this(token, maxBodyBytes, path -> false);
+    }
+
+    /**
+     * @param publicPath the paths whose GET needs no token (the editor's static files)
+     */
+    public RequestGuard(String token, long maxBodyBytes, Predicate<String> publicPath) {
         this.tokenDigest = token == null ? null : sha256(token);
         this.maxBodyBytes = maxBodyBytes;
+        this.publicPath = publicPath;
     }
 
     /**
@@ -81,7 +94,8 @@ public final class RequestGuard {
             return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "the request body (Content-Length " + length
                     + ") is over the limit of " + maxBodyBytes + " bytes");
         }
-        if (tokenDigest != null && !MessageDigest.isEqual(tokenDigest, sha256(presentedToken(ctx)))) {
+        boolean publicFile = ctx.method() == HandlerType.GET && publicPath.test(ctx.path());
+        if (tokenDigest != null && !publicFile && !MessageDigest.isEqual(tokenDigest, sha256(presentedToken(ctx)))) {
             return new Refusal(HttpStatus.UNAUTHORIZED,
                     "an access token is required (Authorization: Bearer <token>, or ?token=<token>)");
         }
