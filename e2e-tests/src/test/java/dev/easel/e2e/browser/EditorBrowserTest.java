@@ -147,6 +147,7 @@ class EditorBrowserTest {
         page.click("#queue-button");
         awaitImageIn(9);
         assertFalse(queued.equals(page.widgetValues()), "the seed was randomized after queueing");
+        Object image = page.js("return easel.graph.getNodeById(9).images[0]");
 
         page.click("#new-button");
         assertEquals(List.of(), page.nodeIds());
@@ -156,7 +157,7 @@ class EditorBrowserTest {
                 + "  transfer.items.add(new File([blob], im.filename, {type: 'image/png'}));"
                 + "  easel.canvas.canvas.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true,"
                 + "    cancelable: true}));"
-                + "})", lastImage());
+                + "})", image);
 
         page.await("easel.graph._nodes.length === 7", Duration.ofSeconds(10), "the dropped PNG's workflow opens");
         assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L), page.nodeIds());
@@ -172,7 +173,7 @@ class EditorBrowserTest {
         page.click("#queue-toggle");
         page.click("#queue-button");
 
-        page.await("document.querySelector('#queue-list .queue-item[data-state=running]')"
+        page.awaitUnlessError("document.querySelector('#queue-list .queue-item[data-state=running]')"
                 + " && document.querySelector('#queue-list .queue-item[data-state=pending]')", RUN_TIMEOUT,
                 "one job runs and one waits");
         String pending = page.element(".queue-item[data-state=pending]").getAttribute("data-prompt-id");
@@ -197,12 +198,8 @@ class EditorBrowserTest {
 
     /** Waits until node {@code nodeId} shows a loaded output image. */
     private static void awaitImageIn(int nodeId) {
-        page.await("easel.graph.getNodeById(" + nodeId + ")?.imgs?.[0]?.complete"
+        page.awaitUnlessError("easel.graph.getNodeById(" + nodeId + ")?.imgs?.[0]?.complete"
                 + " && easel.graph.getNodeById(" + nodeId + ").imgs[0].naturalWidth > 0", RUN_TIMEOUT,
                 "the output image appears in node " + nodeId);
-    }
-
-    private static Object lastImage() {
-        return page.js("return easel.graph.getNodeById(9).images[0]");
     }
 }

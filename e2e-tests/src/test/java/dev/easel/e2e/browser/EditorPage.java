@@ -53,6 +53,15 @@ public final class EditorPage {
                 .until(d -> Boolean.TRUE.equals(js("return !!(" + condition + ")")));
     }
 
+    /** As {@link #await}, but fails at once with the dialog's text when the editor shows an error instead. */
+    public void awaitUnlessError(String condition, Duration timeout, String what) {
+        await("(" + condition + ") || !document.getElementById('error-dialog').hidden", timeout, what);
+        if (Boolean.TRUE.equals(js("return !document.getElementById('error-dialog').hidden"))) {
+            throw new AssertionError(what + ", but the editor says: " + element("#error-title").getText() + "\n"
+                    + element("#error-text").getText());
+        }
+    }
+
     public WebElement element(String css) {
         return driver.findElement(By.cssSelector(css));
     }
