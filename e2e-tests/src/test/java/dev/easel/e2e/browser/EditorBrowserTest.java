@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,16 +45,28 @@ class EditorBrowserTest {
 
     /** Console errors a test provoked on purpose (a 400 from POST /prompt, say); any other fails the test. */
     private final List<Pattern> expectedConsoleErrors = new ArrayList<>();
+    private String testName;
 
     @BeforeAll
     static void startServerAndBrowser() throws Exception {
-        Path run = Files.createTempDirectory(Files.createDirectories(TARGET.resolve("browser-tests")), "run");
+        Path run = TARGET.resolve("browser-tests");
+        deleteRecursively(run); // the last run's profile, data and log
         browser = HeadlessChromium.start(run.resolve("profile"));
         Path data = run.resolve("data");
         Path checkpoints = Files.createDirectories(data.resolve("models/checkpoints"));
         Files.createSymbolicLink(checkpoints.resolve(CHECKPOINT), Fixtures.shared().resolve("fixtures/" + CHECKPOINT));
         server = EaselServerProcess.start(data, run.resolve("server.log"));
         page = new EditorPage(browser.driver(), server.baseUrl() + "/");
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     @AfterAll
@@ -65,13 +80,19 @@ class EditorBrowserTest {
     }
 
     @BeforeEach
-    void openEditor() {
+    void openEditor(TestInfo test) {
+        testName = test.getTestMethod().orElseThrow().getName();
         page.openFresh();
     }
 
+    /** Saves what the window shows as {@code target/screenshots/<test><suffix>.png}. */
+    private void screenshot(String suffix) throws IOException {
+        browser.screenshot(TARGET.resolve("screenshots/" + testName + suffix + ".png"));
+    }
+
     @AfterEach
-    void screenshotAndConsole(TestInfo test) throws Exception {
-        browser.screenshot(TARGET.resolve("screenshots/" + test.getTestMethod().orElseThrow().getName() + ".png"));
+    void screenshotAndConsole() throws Exception {
+        screenshot("");
         List<String> unexpected = browser.takeConsoleErrors().stream()
                 .filter(line -> expectedConsoleErrors.stream().noneMatch(p -> p.matcher(line).find())).toList();
         if (server.jobsInQueue() > 0) {
@@ -87,7 +108,8 @@ class EditorBrowserTest {
         assertEquals(9, page.linkCount());
         assertEquals(CHECKPOINT, page.widget(4, "ckpt_name"));
         assertEquals(List.of(4L, 0L, 3L, 0L), page.linkInto(3, 0), "the checkpoint's MODEL feeds the sampler");
-        assertEquals("connected", page.element("#connection-status").getText());
+        page.await("document.getElementById('connection-status').textContent === 'connected'", Duration.ofSeconds(10),
+                "the event socket connects");
     }
 
     @Test
@@ -122,6 +144,7 @@ class EditorBrowserTest {
         page.click("#queue-toggle");
         page.await("document.querySelectorAll('#queue-list .queue-item').length === 0", Duration.ofSeconds(5),
                 "the queue panel is empty");
+        page.click("#queue-toggle"); // closed again, so the screenshot shows the image in the node
     }
 
     @Test
@@ -176,6 +199,7 @@ class EditorBrowserTest {
         page.awaitUnlessError("document.querySelector('#queue-list .queue-item[data-state=running]')"
                 + " && document.querySelector('#queue-list .queue-item[data-state=pending]')", RUN_TIMEOUT,
                 "one job runs and one waits");
+        screenshot("-queued");
         String pending = page.element(".queue-item[data-state=pending]").getAttribute("data-prompt-id");
         String running = page.element(".queue-item[data-state=running]").getAttribute("data-prompt-id");
         page.click(".queue-item[data-state=pending] button.cancel");

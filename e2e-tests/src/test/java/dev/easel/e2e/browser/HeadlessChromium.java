@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
@@ -26,6 +27,12 @@ public final class HeadlessChromium implements AutoCloseable {
     static final Path BROWSER = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
+    /**
+     * Selenium warns at every start that it has no CDP bindings for this Chromium's version; the tests use only
+     * WebDriver, so that warning is noise. Held here so the logger (and its level) is not collected.
+     */
+    private static final Logger CDP_VERSION_LOG = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
     private final ChromeDriver driver;
 
     private HeadlessChromium(ChromeDriver driver) {
@@ -45,6 +52,7 @@ public final class HeadlessChromium implements AutoCloseable {
             }
             Assumptions.abort(why);
         }
+        CDP_VERSION_LOG.setLevel(Level.SEVERE);
         Files.createDirectories(profile);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
