@@ -89,8 +89,9 @@ export function showImages(node, images) {
       previous?.call(this, ctx)
       drawImages(this, ctx)
     }
-    if (node.size[1] < 260) node.setSize([Math.max(node.size[0], 256), 300])
   }
+  const room = widgetsBottom(node) + 220 // space for the images below the slots and widgets
+  if (node.size[1] < room) node.setSize([Math.max(node.size[0], 256), room])
 }
 
 function drawImages(node, ctx) {
@@ -109,8 +110,9 @@ function drawImages(node, ctx) {
   })
 }
 
+/** Where the slots and widgets end, in node coordinates (widgets know their y once drawn). */
 function widgetsBottom(node) {
   const slots = Math.max(node.inputs?.filter((i) => !i.widget).length ?? 0, node.outputs?.length ?? 0)
-  const widgets = node.widgets?.length ?? 0
-  return slots * 20 + widgets * 24 + 6
+  const drawn = (node.widgets ?? []).map((w) => (w.last_y ?? w.y ?? 0) + (w.computedHeight ?? 20))
+  return Math.max(slots * 20 + (node.widgets?.length ?? 0) * 24 + 6, ...drawn)
 }

@@ -9,6 +9,7 @@ export class HistoryPanel {
     this.list = document.getElementById('history-list')
     document.getElementById('history-button').addEventListener('click', () => {
       this.panel.hidden = !this.panel.hidden
+      if (!this.panel.hidden) document.getElementById('queue-panel').hidden = true // one side panel at a time
       this.refreshIfOpen()
     })
     document.getElementById('refresh-history').addEventListener('click', () => this.refresh())

@@ -30,6 +30,7 @@ async function start() {
   const canvasElement = document.getElementById('easel-canvas')
   const canvas = new LGraphCanvas(canvasElement, graph)
   canvas.allow_searchbox = true
+  canvas.render_canvas_border = false // litegraph outlines the first view's area, which means nothing to people
   resizeCanvas(canvas)
   window.addEventListener('resize', () => resizeCanvas(canvas))
 

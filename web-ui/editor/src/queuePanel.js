@@ -8,6 +8,7 @@ export class QueuePanel {
     this.list = document.getElementById('queue-list')
     document.getElementById('queue-toggle').addEventListener('click', () => {
       this.panel.hidden = !this.panel.hidden
+      if (!this.panel.hidden) document.getElementById('history-panel').hidden = true // one side panel at a time
       this.refresh()
     })
     document.getElementById('clear-queue').addEventListener('click', async () => {

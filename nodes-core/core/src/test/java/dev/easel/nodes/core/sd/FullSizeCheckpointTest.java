@@ -18,7 +18,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * A full-size SD1.5-layout checkpoint (every tensor of {@code sd15_keys.tsv}, random float16 weights, 2.1 GB, written
- * once into {@code nodes-core/target/sd15-random/} and reused) loads through {@link CheckpointLoading} with no
+ * once into {@code nodes-core/core/target/sd15-random/} and reused) loads through {@link CheckpointLoading} with no
  * missing and no left-over keys, and one UNet step on it gives finite numbers of the right shape.
  *
  * <p>Opt-in, because it writes 2.1 GB and needs about 7 GB of memory: {@code -Deasel.fullsize=true}. On two cores:
@@ -33,7 +33,7 @@ class FullSizeCheckpointTest {
     /** The generated checkpoint, written on first use. */
     static Path checkpoint() throws Exception {
         Path root = Path.of(System.getProperty("easel.repo.root", "."));
-        Path out = root.resolve("nodes-core/target/sd15-random/sd15_random_s1_f16.safetensors");
+        Path out = root.resolve("nodes-core/core/target/sd15-random/sd15_random_s1_f16.safetensors");
         return RandomCheckpointWriter.write(FIXTURES.resolve("sd15_keys.tsv"), out, 1);
     }
 
