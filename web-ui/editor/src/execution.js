@@ -1,5 +1,6 @@
 // What a running job looks like on the canvas: the running node highlighted with a progress bar, live previews
 // from the binary frames, and the images an output node returned drawn inside it.
+import { LiteGraph } from '@comfyorg/litegraph'
 import { api } from './api.js'
 
 const RUNNING_COLOR = '#3c8'
@@ -39,6 +40,7 @@ export class ExecutionView {
     if (node) {
       node.easelRunning = true
       node.boxcolor = RUNNING_COLOR
+      outlineWhileRunning(node)
     }
     this.canvas.setDirty(true, true)
   }
@@ -76,6 +78,23 @@ export class ExecutionView {
       return image
     })
     showImages(node, loaded)
+  }
+}
+
+/** Outlines the node in green while it runs (litegraph draws the progress bar itself, from {@code node.progress}). */
+function outlineWhileRunning(node) {
+  if (node.easelOutlines) return
+  node.easelOutlines = true
+  const previous = node.onDrawForeground
+  node.onDrawForeground = function (ctx, ...rest) {
+    previous?.call(this, ctx, ...rest)
+    if (!this.easelRunning) return
+    const title = LiteGraph.NODE_TITLE_HEIGHT
+    ctx.save()
+    ctx.strokeStyle = RUNNING_COLOR
+    ctx.lineWidth = 3
+    ctx.strokeRect(-3, -title - 3, this.size[0] + 6, this.size[1] + title + 6)
+    ctx.restore()
   }
 }
 

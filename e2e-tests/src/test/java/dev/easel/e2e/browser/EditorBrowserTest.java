@@ -221,6 +221,34 @@ class EditorBrowserTest {
     }
 
     /** Waits until node {@code nodeId} shows a loaded output image. */
+    /**
+     * A pack disabled and enabled on the running server (the JavaScript plugin) leaves and rejoins the editor's
+     * palette without a reload of the page: the node type goes away, then can be added from the search box again.
+     */
+    @Test
+    void thePaletteFollowsAPackBeingDisabledAndEnabled() throws Exception {
+        assertTrue((Boolean) page.js("return easel.nodeTypes().includes('JavaScriptExpression')"));
+        server.postJson("/api/plugins/easel-js/disable", "{}");
+        try {
+            page.await("!easel.nodeTypes().includes('JavaScriptExpression')"
+                    + " && !easel.LiteGraph.registered_node_types['JavaScriptExpression']", Duration.ofSeconds(15),
+                    "the disabled pack's node leaves the palette");
+            assertTrue((Boolean) page.js("return easel.nodeTypes().includes('KSampler')"), "other packs stay");
+        } finally {
+            server.postJson("/api/plugins/easel-js/enable", "{}");
+        }
+        page.await("easel.nodeTypes().includes('JavaScriptExpression')", Duration.ofSeconds(15),
+                "the enabled pack's node is back");
+        page.doubleClickAt(page.emptyCanvasPoint());
+        WebElement search = page.element(".litesearchbox input");
+        search.sendKeys("JavaScriptExpression");
+        page.await("document.querySelector('.litesearchbox .helper .litegraph, .litesearchbox .helper div')",
+                Duration.ofSeconds(5), "the search box lists the node again");
+        search.sendKeys(Keys.ENTER);
+        page.await("easel.graph._nodes.some(n => n.type === 'JavaScriptExpression')", Duration.ofSeconds(5),
+                "the node can be added again");
+    }
+
     private static void awaitImageIn(int nodeId) {
         page.awaitUnlessError("easel.graph.getNodeById(" + nodeId + ")?.imgs?.[0]?.complete"
                 + " && easel.graph.getNodeById(" + nodeId + ").imgs[0].naturalWidth > 0", RUN_TIMEOUT,
