@@ -45,10 +45,11 @@ public final class EmojiDataset implements AutoCloseable {
             shape = images.sizes().vec().get();
         }
         long[] expected = {entries.size(), 3, EmojiImages.SIZE, EmojiImages.SIZE};
-        if (!Arrays.equals(shape, expected) || images.scalar_type() != ScalarType.Byte) {
+        ScalarType dtype = images.scalar_type().intern(); // JNI hands out copies of the enum
+        if (!Arrays.equals(shape, expected) || dtype != ScalarType.Byte) {
             images.releaseReference();
             throw new IllegalArgumentException("images must be uint8 " + Arrays.toString(expected) + ", not "
-                    + images.scalar_type() + " " + Arrays.toString(shape));
+                    + dtype + " " + Arrays.toString(shape));
         }
     }
 
