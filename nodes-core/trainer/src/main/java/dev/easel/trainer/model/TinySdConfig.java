@@ -26,6 +26,15 @@ public record TinySdConfig(VaeConfig vae, ClipTextModel.Config clip, UNetConfig 
     /** A still smaller variant of the same layout for tests (seconds per few dozen steps). */
     public static final TinySdConfig SMOKE = of(32, List.of(1, 1, 1, 1), 64, 1, 32, List.of(1, 1, 1));
 
+    /** {@link #DEFAULT} or {@link #SMOKE} by name. */
+    public static TinySdConfig valueOf(String name) {
+        return switch (name) {
+            case "DEFAULT" -> DEFAULT;
+            case "SMOKE" -> SMOKE;
+            default -> throw new IllegalArgumentException("no config " + name);
+        };
+    }
+
     /**
      * A config of this family.
      *

@@ -1,0 +1,47 @@
+package dev.easel.trainer;
+
+import dev.easel.trainer.train.BatchSource;
+import dev.easel.trainer.train.SyntheticShapes;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every training subcommand shares. */
+public final class TrainOptions {
+
+    @Option(names = "--steps", description = "Train up to this many optimizer steps (default: ${DEFAULT-VALUE}).")
+    public long steps = 1000;
+
+    @Option(names = "--batch", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    public int batch = 16;
+
+    @Option(names = "--lr", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    public double lr = 1e-4;
+
+    @Option(names = "--seed", description = "Seed of the weights and of every random draw (default: ${DEFAULT-VALUE}).")
+    public long seed = 1234;
+
+    @Option(names = "--resume", description = "Continue the run whose checkpoint is in --out.")
+    public boolean resume;
+
+    @Option(names = "--save-every", description = "Checkpoint every N steps (default: ${DEFAULT-VALUE}).")
+    public long saveEvery = 500;
+
+    @Option(names = "--synthetic", description = "Train on generated shapes (\"red circle\", ...) instead of the emoji.")
+    public boolean synthetic;
+
+    @Option(names = "--threads", description = "CPU threads for libtorch (default: all cores).")
+    public int threads = Runtime.getRuntime().availableProcessors();
+
+    /** The training images. */
+    public BatchSource source() {
+        if (synthetic) {
+            return new SyntheticShapes(seed);
+        }
+        throw new IllegalArgumentException("the emoji data set is not wired into the trainer yet: use --synthetic");
+    }
+
+    /** Where checkpoints of {@code part} go by default. */
+    public static Path defaultDir(String part) {
+        return Path.of("nodes-core", "trainer", "target", "train", part);
+    }
+}
