@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Tensor;
 
@@ -70,6 +71,17 @@ public abstract class Training implements AutoCloseable {
             ema.update(params, step);
             step++;
             return loss.item().toDouble();
+        }
+    }
+
+    /**
+     * The loss of {@code batch} under the current weights, without training: the draws come from the generator of
+     * step {@code drawStep}, so evaluating the same batch and draw step before and after training compares like with
+     * like.
+     */
+    public double evaluate(Batch batch, long drawStep) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            return loss(batch, StepRandom.generator(settings.seed(), drawStep)).item().toDouble();
         }
     }
 

@@ -19,13 +19,21 @@ class TrainingTest {
     private static final TinySdConfig CONFIG = TinySdConfig.SMOKE;
     private static final BatchSource SHAPES = new SyntheticShapes(3);
 
+    /** One thread per pool: the test machine's two cores are shared, and spinning OpenMP workers stall there. */
+    @org.junit.jupiter.api.BeforeAll
+    static void singleThreaded() {
+        Torch.load();
+        org.bytedeco.pytorch.global.torch.set_num_threads(1);
+        org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
+    }
+
     @Test
     void vaeLossFalls() {
         Torch.load();
         try (VaeTraining vae = new VaeTraining(CONFIG.vae(), TrainSettings.of(11, 2e-3))) {
-            double first = average(vae, 3);
+            double first = heldOut(vae);
             run(vae, 30);
-            double last = average(vae, 3);
+            double last = heldOut(vae);
             System.out.printf("VAE loss %.4f -> %.4f%n", first, last);
             assertTrue(last < 0.6 * first, "VAE loss " + first + " -> " + last);
         }
@@ -40,11 +48,11 @@ class TrainingTest {
             assertTrue(scale > 0 && Double.isFinite(scale));
             try (UNetTraining unet = new UNetTraining(CONFIG.clip(), CONFIG.unet(),
                     vae.ema().weights().tensors(), scale, TrainSettings.of(5, 2e-3))) {
-                double first = average(unet, 4);
+                double first = heldOut(unet);
                 run(unet, 40);
-                double last = average(unet, 4);
+                double last = heldOut(unet);
                 System.out.printf("UNet loss %.4f -> %.4f%n", first, last);
-                assertTrue(last < 0.8 * first, "UNet loss " + first + " -> " + last);
+                assertTrue(last < 0.85 * first, "UNet loss " + first + " -> " + last);
             }
         }
     }
@@ -80,12 +88,14 @@ class TrainingTest {
         }
     }
 
-    /** Mean loss of the next {@code n} steps (they train too). */
-    private static double average(Training t, int n) {
+    /** Mean loss on four fixed batches of 8 not used for training, with fixed draws (noise, timesteps). */
+    private static double heldOut(Training t) {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += stepAt(t);
+        for (int i = 0; i < 4; i++) {
+            try (PointerScope scope = new PointerScope()) {
+                sum += t.evaluate(SHAPES.batch(1_000_000 + i, 8), 1_000_000 + i);
+            }
         }
-        return sum / n;
+        return sum / 4;
     }
 }
