@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "easel train", mixinStandardHelpOptions = true,
         description = "Train Easel's small default text-to-image model (SD1.x checkpoint layout) on emoji images.",
-        subcommands = {CommandLine.HelpCommand.class, DataCommand.class})
+        subcommands = {DataCommand.class, VaeCommand.class, UNetCommand.class, ExportCommand.class,
+            CommandLine.HelpCommand.class})
 public final class TrainCli implements Runnable {
 
     @Override

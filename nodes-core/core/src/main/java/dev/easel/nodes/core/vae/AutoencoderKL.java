@@ -156,6 +156,15 @@ public final class AutoencoderKL implements RefCounted, WeightsPlaceable {
     }
 
     /**
+     * The training path: encoder + quant_conv on a whole batch of NCHW pixels in −1..1 (in the weights' dtype and on
+     * their device) in one pass, recording autograd when it is enabled ({@link #encodeMoments(Tensor)} is per image
+     * and under no-grad). Returns the raw moments {@code [B, 2·embed, h, w]}: mean, then unclamped log-variance.
+     */
+    public Tensor encodeBatch(Tensor pixelsNchw) {
+        return encodeNchw(pixelsNchw);
+    }
+
+    /**
      * ComfyUI's VAEEncodeTiled: encodes overlapping {@code tileSize}² pixel tiles and blends their means with a linear
      * feather over the overlap; like ComfyUI it averages three tilings (square tiles, tiles twice as wide and half as
      * tall, and the converse). An image that fits in one {@code tileSize}² tile is encoded whole (exactly
@@ -266,6 +275,16 @@ public final class AutoencoderKL implements RefCounted, WeightsPlaceable {
             }
         }
         return out;
+    }
+
+    /**
+     * The training path: post_quant_conv + decoder on a whole batch of raw latents {@code [B, embed, h, w]} in one
+     * pass, recording autograd when it is enabled ({@link #decode} is per image and under no-grad). Returns NCHW
+     * pixels, about −1..1, unclamped.
+     */
+    public Tensor decodeBatch(Tensor latent) {
+        checkLatent(latent);
+        return decodeOne(latent);
     }
 
     /** ComfyUI's VAEDecode: the IMAGE {@code [B, 8h, 8w, 3]} = {@code clamp((decoded + 1) / 2, 0, 1)}. */

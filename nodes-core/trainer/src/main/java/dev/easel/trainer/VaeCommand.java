@@ -1,0 +1,38 @@
+package dev.easel.trainer;
+
+import dev.easel.trainer.model.TinySdConfig;
+import dev.easel.trainer.train.Checkpoints;
+import dev.easel.trainer.train.TrainSettings;
+import dev.easel.trainer.train.TrainingRun;
+import dev.easel.trainer.train.VaeTraining;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code easel train vae}: trains the small KL-f8 autoencoder. */
+@Command(name = "vae", mixinStandardHelpOptions = true, description = "Train the VAE (step 1 of 3).")
+public final class VaeCommand implements Callable<Integer> {
+
+    @Mixin
+    TrainOptions options;
+
+    @Option(names = "--out", description = "Checkpoint folder (default: nodes-core/trainer/target/train/vae).")
+    Path out = TrainOptions.defaultDir("vae");
+
+    @Override
+    public Integer call() throws Exception {
+        TrainThreads.set(options.threads);
+        TrainSettings settings = TrainSettings.of(options.seed, options.lr);
+        try (VaeTraining training = new VaeTraining(TinySdConfig.DEFAULT.vae(), settings)) {
+            Commands.startOrResume(out, options.resume, training);
+            System.out.printf("VAE: %,d parameters, batch %d, checkpoints in %s%n", training.parameters().count(),
+                    options.batch, out);
+            TrainingRun.run("vae ", training, options.source(), options.batch, options.steps, options.saveEvery,
+                    out, System.out);
+        }
+        System.out.println("saved " + Checkpoints.latest(out).orElseThrow());
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.easel.trainer.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
+
+/** Runs a {@link Training} up to a step count, saving a checkpoint every {@code saveEvery} steps and at the end. */
+public final class TrainingRun {
+
+    private TrainingRun() {
+    }
+
+    /**
+     * Trains from the current step up to {@code steps}.
+     *
+     * @return the smoothed loss at the end
+     */
+    public static double run(String label, Training training, BatchSource source, int batchSize, long steps,
+            long saveEvery, Path checkpoints, PrintStream out) throws IOException {
+        ProgressBar bar = new ProgressBar(label, steps, out);
+        while (training.steps() < steps) {
+            double loss;
+            try (PointerScope scope = new PointerScope()) {
+                loss = training.step(source.batch(training.steps(), batchSize));
+            }
+            bar.update(training.steps(), loss);
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("loss became " + loss + " at step " + training.steps());
+            }
+            if (training.steps() % saveEvery == 0 || training.steps() == steps) {
+                Checkpoints.save(checkpoints, training);
+            }
+        }
+        bar.finish();
+        return bar.smoothedLoss();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.easel.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.runtime.Torch;
+import dev.easel.trainer.model.Sd1Layout;
+import dev.easel.trainer.model.TinySdConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Short runs on the synthetic shapes: the losses fall, and a resumed run continues the same run exactly. */
+class TrainingTest {
+
+    private static final TinySdConfig CONFIG = TinySdConfig.SMOKE;
+    private static final BatchSource SHAPES = new SyntheticShapes(3);
+
+    /** One thread per pool: the test machine's two cores are shared, and spinning OpenMP workers stall there. */
+    @org.junit.jupiter.api.BeforeAll
+    static void singleThreaded() {
+        Torch.load();
+        org.bytedeco.pytorch.global.torch.set_num_threads(1);
+        org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
+    }
+
+    @Test
+    void vaeLossFalls() {
+        Torch.load();
+        try (VaeTraining vae = new VaeTraining(CONFIG.vae(), TrainSettings.of(11, 2e-3))) {
+            double first = heldOut(vae);
+            run(vae, 30);
+            double last = heldOut(vae);
+            System.out.printf("VAE loss %.4f -> %.4f%n", first, last);
+            assertTrue(last < 0.6 * first, "VAE loss " + first + " -> " + last);
+        }
+    }
+
+    @Test
+    void unetLossFalls() {
+        Torch.load();
+        try (VaeTraining vae = new VaeTraining(CONFIG.vae(), TrainSettings.of(11, 2e-3))) {
+            run(vae, 5);
+            double scale = UNetTraining.measureScaleFactor(vae.model(), SHAPES, 2, 4);
+            assertTrue(scale > 0 && Double.isFinite(scale));
+            try (UNetTraining unet = new UNetTraining(CONFIG.clip(), CONFIG.unet(),
+                    vae.ema().weights().tensors(), scale, TrainSettings.of(5, 2e-3))) {
+                double first = heldOut(unet);
+                run(unet, 40);
+                double last = heldOut(unet);
+                System.out.printf("UNet loss %.4f -> %.4f%n", first, last);
+                assertTrue(last < 0.85 * first, "UNet loss " + first + " -> " + last);
+            }
+        }
+    }
+
+    @Test
+    void resumingGivesTheSameNextLossAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        Torch.load();
+        double uninterrupted;
+        try (VaeTraining straight = new VaeTraining(CONFIG.vae(), TrainSettings.of(21, 1e-3))) {
+            run(straight, 4);
+            uninterrupted = stepAt(straight);
+        }
+        try (VaeTraining first = new VaeTraining(CONFIG.vae(), TrainSettings.of(21, 1e-3))) {
+            run(first, 4);
+            Checkpoints.save(dir, first);
+        }
+        try (VaeTraining resumed = new VaeTraining(CONFIG.vae(), TrainSettings.of(21, 1e-3))) {
+            Checkpoints.restore(Checkpoints.latest(dir).orElseThrow(), resumed);
+            assertEquals(4, resumed.steps());
+            assertEquals(uninterrupted, stepAt(resumed), 1e-7 * uninterrupted);
+        }
+    }
+
+    private static double stepAt(Training t) {
+        try (PointerScope scope = new PointerScope()) {
+            return t.step(SHAPES.batch(t.steps(), 4));
+        }
+    }
+
+    private static void run(Training t, int steps) {
+        for (int i = 0; i < steps; i++) {
+            stepAt(t);
+        }
+    }
+
+    /** Mean loss on four fixed batches of 8 not used for training, with fixed draws (noise, timesteps). */
+    private static double heldOut(Training t) {
+        double sum = 0;
+        for (int i = 0; i < 4; i++) {
+            try (PointerScope scope = new PointerScope()) {
+                sum += t.evaluate(SHAPES.batch(1_000_000 + i, 8), 1_000_000 + i);
+            }
+        }
+        return sum / 4;
+    }
+}
