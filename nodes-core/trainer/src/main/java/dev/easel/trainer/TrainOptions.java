@@ -1,7 +1,13 @@
 package dev.easel.trainer;
 
+import dev.easel.trainer.data.DataFolder;
+import dev.easel.trainer.data.DatasetCache;
+import dev.easel.trainer.data.EmojiBatches;
+import dev.easel.trainer.data.EmojiDataset;
+import dev.easel.trainer.data.EmojiFetch;
 import dev.easel.trainer.train.BatchSource;
 import dev.easel.trainer.train.SyntheticShapes;
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -36,12 +42,30 @@ public final class TrainOptions {
     @Option(names = "--threads", description = "CPU threads for libtorch convolutions (default: ${DEFAULT-VALUE}).")
     public int threads = 1;
 
-    /** The training images. */
-    public BatchSource source() {
+    @Option(names = "--data-dir", description = "The emoji data folder made by `easel train data` (default: "
+            + "nodes-core/trainer/target/emoji-data).")
+    public Path dataDir;
+
+    @Option(names = "--limit", description = "Train on a seeded subset of this many emoji (default: all).")
+    public int limit;
+
+    /** The training images: the emoji data set (fetched and cached by `easel train data` if needed), or shapes. */
+    public BatchSource source() throws IOException {
         if (synthetic) {
             return new SyntheticShapes(seed);
         }
-        throw new IllegalArgumentException("the emoji data set is not wired into the trainer yet: use --synthetic");
+        Path dir = dataDir != null ? dataDir : DataFolder.defaultFolder();
+        if (!DatasetCache.isCurrent(DatasetCache.file(dir)) && !EmojiFetch.isFetched(dir)) {
+            throw new IllegalArgumentException("no emoji data in " + dir + ": run `easel train data` first (or pass"
+                    + " --synthetic)");
+        }
+        EmojiDataset all = DatasetCache.loadOrBuild(dir);
+        if (limit <= 0 || limit >= all.size()) {
+            return new EmojiBatches(all, seed);
+        }
+        try (all) {
+            return new EmojiBatches(all.subset(limit, seed), seed);
+        }
     }
 
     /** Where checkpoints of {@code part} go by default. */

@@ -33,10 +33,10 @@ public final class UNetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainThreads.set(options.threads);
         TinySdConfig config = TinySdConfig.DEFAULT;
-        BatchSource source = options.source();
         Path vaeCheckpoint = Checkpoints.latest(vaeDir)
                 .orElseThrow(() -> new IllegalArgumentException("no VAE checkpoint in " + vaeDir + ": run vae first"));
-        try (Checkpoints.Loaded loaded = Checkpoints.load(vaeCheckpoint);
+        try (BatchSource source = options.source();
+             Checkpoints.Loaded loaded = Checkpoints.load(vaeCheckpoint);
              ModelParameters vae = ModelParameters.copyOf(loaded.under("ema/"), false)) {
             double scale;
             if (options.resume) {

@@ -1,6 +1,7 @@
 package dev.easel.trainer;
 
 import dev.easel.trainer.model.TinySdConfig;
+import dev.easel.trainer.train.BatchSource;
 import dev.easel.trainer.train.Checkpoints;
 import dev.easel.trainer.train.TrainSettings;
 import dev.easel.trainer.train.TrainingRun;
@@ -25,12 +26,13 @@ public final class VaeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainThreads.set(options.threads);
         TrainSettings settings = TrainSettings.of(options.seed, options.lr);
-        try (VaeTraining training = new VaeTraining(TinySdConfig.DEFAULT.vae(), settings)) {
+        try (VaeTraining training = new VaeTraining(TinySdConfig.DEFAULT.vae(), settings);
+             BatchSource source = options.source()) {
             Commands.startOrResume(out, options.resume, training);
             System.out.printf("VAE: %,d parameters, batch %d, checkpoints in %s%n", training.parameters().count(),
                     options.batch, out);
-            TrainingRun.run("vae ", training, options.source(), options.batch, options.steps, options.saveEvery,
-                    out, System.out);
+            TrainingRun.run("vae ", training, source, options.batch, options.steps, options.saveEvery, out,
+                    System.out);
         }
         System.out.println("saved " + Checkpoints.latest(out).orElseThrow());
         return 0;

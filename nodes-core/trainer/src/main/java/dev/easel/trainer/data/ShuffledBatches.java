@@ -26,6 +26,11 @@ public final class ShuffledBatches {
         this.seed = seed;
     }
 
+    /** Indices per batch (the last batch of an epoch may have fewer). */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /** Batches in one epoch: ⌈size / batch size⌉. */
     public int batchesPerEpoch() {
         return (size + batchSize - 1) / batchSize;
