@@ -22,11 +22,15 @@ public final class VaeCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Checkpoint folder (default: nodes-core/trainer/target/train/vae).")
     Path out = TrainOptions.defaultDir("vae");
 
+    @Option(names = "--crop", description = "Train on random crops of this size, a multiple of 8 (0: whole images;"
+            + " default: ${DEFAULT-VALUE}, a quarter of the work per image).")
+    int crop = 32;
+
     @Override
     public Integer call() throws Exception {
         TrainThreads.set(options.threads);
         TrainSettings settings = TrainSettings.of(options.seed, options.lr);
-        try (VaeTraining training = new VaeTraining(TinySdConfig.DEFAULT.vae(), settings);
+        try (VaeTraining training = new VaeTraining(TinySdConfig.DEFAULT.vae(), settings, crop);
              BatchSource source = options.source()) {
             Commands.startOrResume(out, options.resume, training);
             System.out.printf("VAE: %,d parameters, batch %d, checkpoints in %s%n", training.parameters().count(),

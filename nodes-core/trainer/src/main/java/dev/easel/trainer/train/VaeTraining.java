@@ -23,6 +23,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * In LDM's units the loss is {@code Σ|x − x̂|/B + 1e-6·Σ KL/B}; here both are divided by the pixels per image, so the
  * reported loss is the mean absolute error plus the same relative KL weight. The forward runs through the core
  * pack's {@link AutoencoderKL} (its batch paths keep autograd).
+ *
+ * <p>With a crop size the autoencoder trains on random square crops (at multiples of 8, one position per batch), as
+ * LDM trained its autoencoders on crops: it is fully convolutional (its mid-block attention works at any size), and
+ * a 32-pixel crop costs a quarter of a 64-pixel image. Reconstructions are then made at full size.
  */
 public final class VaeTraining extends Training {
 
@@ -31,14 +35,28 @@ public final class VaeTraining extends Training {
     private static final String PREFIX = Sd1Layout.VAE_PREFIX;
 
     private final AutoencoderKL vae;
+    private final int crop;
 
-    /** A fresh VAE of {@code config}, weights seeded by the run's seed. */
+    /** A fresh VAE of {@code config}, weights seeded by the run's seed, trained on whole images. */
     public VaeTraining(VaeConfig config, TrainSettings settings) {
-        this(ModelParameters.fresh(Sd1Layout.vae(config), settings.seed()), settings);
+        this(config, settings, 0);
     }
 
-    private VaeTraining(ModelParameters params, TrainSettings settings) {
+    /**
+     * A fresh VAE of {@code config} trained on random {@code crop}×{@code crop} crops (a positive multiple of 8), or
+     * on whole images when {@code crop} is 0.
+     */
+    public VaeTraining(VaeConfig config, TrainSettings settings, int crop) {
+        this(ModelParameters.fresh(Sd1Layout.vae(config), settings.seed()), settings, crop);
+    }
+
+    private VaeTraining(ModelParameters params, TrainSettings settings, int crop) {
         super(params, settings);
+        if (crop < 0 || crop % 8 != 0) {
+            throw new IllegalArgumentException("the crop size must be a positive multiple of 8 (or 0 for none), not "
+                    + crop);
+        }
+        this.crop = crop;
         StateDict view = params.view(PREFIX);
         try {
             vae = AutoencoderKL.of(view);
@@ -53,7 +71,7 @@ public final class VaeTraining extends Training {
 
     @Override
     protected Tensor loss(Batch batch, Generator random) {
-        Tensor x = batch.images();
+        Tensor x = cropped(batch.images(), random);
         int e = vae.config().embedDim();
         Tensor moments = vae.encodeBatch(x);
         Tensor mean = moments.narrow(1, 0, e);
@@ -71,9 +89,22 @@ public final class VaeTraining extends Training {
         return rec.add(kl.mul(new Scalar(KL_WEIGHT / pixelsPerImage)));
     }
 
+    /** One random crop position for the whole batch, on the 8-pixel latent grid; the images as they are without. */
+    private Tensor cropped(Tensor images, Generator random) {
+        long height = images.size(2);
+        long width = images.size(3);
+        if (crop == 0 || crop >= height && crop >= width) {
+            return images;
+        }
+        Tensor u = torch.rand(new long[] {2}, new GeneratorOptional(random), new TensorOptions(ScalarType.Float));
+        long top = 8 * (long) Math.floor(u.get(0).item().toDouble() * ((height - crop) / 8 + 1));
+        long left = 8 * (long) Math.floor(u.get(1).item().toDouble() * ((width - crop) / 8 + 1));
+        return images.narrow(2, top, crop).narrow(3, left, crop);
+    }
+
     @Override
     protected Map<String, String> extraState() {
-        return Map.of("part", "vae", "config", vae.config().toString());
+        return Map.of("part", "vae", "config", vae.config().toString(), "crop", Integer.toString(crop));
     }
 
     @Override
