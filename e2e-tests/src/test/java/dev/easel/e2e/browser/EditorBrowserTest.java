@@ -23,8 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebElement;
 
 /**
  * The editor in headless Chromium against {@code easel serve} on loopback, as a person uses it: the default graph on
@@ -114,14 +112,7 @@ class EditorBrowserTest {
 
     @Test
     void aNodeFromTheSearchBoxIsWiredByDragging() {
-        page.doubleClickAt(page.emptyCanvasPoint());
-        WebElement search = page.element(".litesearchbox input");
-        search.sendKeys("Preview Image");
-        page.await("document.querySelector('.litesearchbox .helper .litegraph, .litesearchbox .helper div')",
-                Duration.ofSeconds(5), "the search box lists matches");
-        search.sendKeys(Keys.ENTER);
-        page.await("easel.graph._nodes.some(n => n.type === 'PreviewImage')", Duration.ofSeconds(5),
-                "a PreviewImage node was added");
+        page.addNodeFromSearchBox("Preview Image", "PreviewImage");
         long preview = (Long) page.js("return easel.graph._nodes.find(n => n.type === 'PreviewImage').id");
         assertEquals(8, page.nodeIds().size());
         assertNull(page.linkInto(preview, 0));
@@ -239,14 +230,7 @@ class EditorBrowserTest {
         }
         page.await("easel.nodeTypes().includes('JavaScriptExpression')", Duration.ofSeconds(15),
                 "the enabled pack's node is back");
-        page.doubleClickAt(page.emptyCanvasPoint());
-        WebElement search = page.element(".litesearchbox input");
-        search.sendKeys("JavaScriptExpression");
-        page.await("document.querySelector('.litesearchbox .helper .litegraph, .litesearchbox .helper div')",
-                Duration.ofSeconds(5), "the search box lists the node again");
-        search.sendKeys(Keys.ENTER);
-        page.await("easel.graph._nodes.some(n => n.type === 'JavaScriptExpression')", Duration.ofSeconds(5),
-                "the node can be added again");
+        page.addNodeFromSearchBox("JavaScriptExpression", "JavaScriptExpression"); // the node can be added again
     }
 
     private static void awaitImageIn(int nodeId) {

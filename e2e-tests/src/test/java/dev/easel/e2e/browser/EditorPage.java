@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
@@ -153,5 +154,20 @@ public final class EditorPage {
     public Map<String, Object> widgetValues() {
         return (Map<String, Object>) js("return Object.fromEntries(easel.graph._nodes.map(n =>"
                 + " [String(n.id), (n.widgets ?? []).map(w => w.value)]))");
+    }
+
+    /**
+     * Adds a node as a person does: a double-click on an empty spot opens litegraph's search box, {@code query} is
+     * typed, and Enter takes the first match once the box lists some. Waits for a node of {@code type} to appear.
+     */
+    public void addNodeFromSearchBox(String query, String type) {
+        doubleClickAt(emptyCanvasPoint());
+        WebElement search = element(".litesearchbox input");
+        search.sendKeys(query);
+        await("document.querySelector('.litesearchbox .helper .litegraph, .litesearchbox .helper div')",
+                Duration.ofSeconds(5), "the search box lists matches for " + query);
+        search.sendKeys(Keys.ENTER);
+        await("easel.graph._nodes.some(n => n.type === '" + type + "')", Duration.ofSeconds(5),
+                "a " + type + " node was added");
     }
 }
