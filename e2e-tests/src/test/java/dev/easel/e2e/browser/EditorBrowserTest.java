@@ -138,6 +138,28 @@ class EditorBrowserTest {
         page.click("#queue-toggle"); // closed again, so the screenshot shows the image in the node
     }
 
+    /** A past job appears in the history view with its image, and its workflow opens again from there. */
+    @Test
+    void theHistoryShowsAPastJobAndReopensItsWorkflow() throws Exception {
+        page.makeQuick(2);
+        page.setWidget(6, "text", "a remembered bottle");
+        Map<String, Object> queued = page.widgetValues();
+        page.click("#queue-button");
+        awaitImageIn(9);
+        server.awaitIdle(10);
+        page.click("#new-button");
+        assertEquals(List.of(), page.nodeIds());
+
+        page.click("#history-button");
+        page.await("[...document.querySelectorAll('#history-list .history-item')].some(li =>"
+                + " li.querySelector('img') && li.querySelector('img').complete && li.querySelector('img').naturalWidth"
+                + " > 0 && li.querySelector('button.open-workflow'))", Duration.ofSeconds(10),
+                "the history lists a job with its image and its workflow");
+        page.js("document.querySelector('#history-list .history-item button.open-workflow').click()");
+        page.await("easel.graph._nodes.length === 7", Duration.ofSeconds(5), "the past workflow is open again");
+        assertEquals(queued, page.widgetValues(), "the newest job's workflow, as it was queued");
+    }
+
     @Test
     void aValidationErrorMarksTheNodeAndNamesTheInput() {
         expectedConsoleErrors.add(Pattern.compile("/prompt .*status of 400"));
