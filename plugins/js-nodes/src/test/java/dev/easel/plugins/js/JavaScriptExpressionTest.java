@@ -11,6 +11,7 @@ import dev.easel.node.InputSpec;
 import dev.easel.node.NodeInputs;
 import dev.easel.node.NodePack;
 import dev.easel.node.NodeSchema;
+import dev.easel.node.testing.TestNodeContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,7 @@ class JavaScriptExpressionTest {
     void consoleOutputGoesToTheNodeLog() throws Exception {
         TestNodeContext context = new TestNodeContext();
         node.execute(NodeInputs.of(Map.of("script", "console.log('size', a); return a", "a", 7L)), context);
-        assertEquals(List.of("console: size 7"), context.logged);
+        assertEquals(List.of("console: size 7"), context.logged());
     }
 
     @Test
@@ -129,7 +130,7 @@ class JavaScriptExpressionTest {
     @Test
     void cancellingTheRunStopsTheScript() {
         TestNodeContext context = new TestNodeContext();
-        context.cancelled = true;
+        context.cancel();
         JsScriptException e = assertThrows(JsScriptException.class,
                 () -> node.execute(NodeInputs.of(Map.of("script", "while (true) {}")), context));
         assertTrue(e.getMessage().contains("the run was cancelled"), e.getMessage());

@@ -10,6 +10,7 @@ import dev.easel.node.Node;
 import dev.easel.node.NodeInputs;
 import dev.easel.node.NodePack;
 import dev.easel.node.NodeSchema;
+import dev.easel.node.testing.TestNodeContext;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.easel.node.Node;
 import dev.easel.node.NodeInputs;
+import dev.easel.node.testing.TestNodeContext;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class TemplatePackTest {
 
     private static Object run(Node node, Map<String, ?> inputs) throws Exception {
         // These nodes do not use the context (no progress, files or cancellation), so none is needed here.
-        return node.execute(NodeInputs.of(inputs), null).values().get(0);
+        return node.execute(NodeInputs.of(inputs), new TestNodeContext()).values().get(0);
     }
 
     @Test

@@ -3,15 +3,11 @@ package dev.easel.plugins.js.bench;
 import dev.easel.node.NodeContext;
 import dev.easel.node.NodeInputs;
 import dev.easel.node.NodeOutput;
-import dev.easel.node.Folders;
-import dev.easel.node.Preview;
-import dev.easel.node.RuntimeInfo;
-import dev.easel.node.Subgraph;
+import dev.easel.node.testing.TestNodeContext;
 import dev.easel.plugins.js.JavaScriptExpression;
 import dev.easel.plugins.js.JsLimits;
 import dev.easel.plugins.js.JsSandbox;
 import java.util.Map;
-import java.util.ResourceBundle;
 import java.util.function.Function;
 
 /**
@@ -27,7 +23,7 @@ public final class JsNodeBenchmark {
 
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        NodeContext context = new QuietContext();
+        NodeContext context = new TestNodeContext(); // the benchmark runs outside the engine
         long coldStart = System.nanoTime();
         try (JsSandbox sandbox = new JsSandbox(JsLimits.defaults())) {
             JavaScriptExpression node = new JavaScriptExpression(sandbox);
@@ -69,20 +65,5 @@ public final class JsNodeBenchmark {
 
     private static NodeInputs inputs(String script, Object a, Object b) {
         return NodeInputs.of(Map.of("script", script, "a", a, "b", b));
-    }
-
-    /** A context that does nothing (the benchmark runs outside the engine). */
-    private static final class QuietContext implements NodeContext {
-        @Override public String nodeId() { return "1"; }
-        @Override public String displayNodeId() { return "1"; }
-        @Override public String promptId() { return "bench"; }
-        @Override public void progress(long value, long max) { }
-        @Override public void progress(long value, long max, Preview preview) { }
-        @Override public boolean isCancelled() { return false; }
-        @Override public void checkCancelled() { }
-        @Override public System.Logger logger() { return System.getLogger("bench"); }
-        @Override public RuntimeInfo runtime() { throw new UnsupportedOperationException(); }
-        @Override public Folders folders() { throw new UnsupportedOperationException(); }
-        @Override public Subgraph newSubgraph() { return new Subgraph("1."); }
     }
 }
