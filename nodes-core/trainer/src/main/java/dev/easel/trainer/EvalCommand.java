@@ -96,7 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (model == null && floor == null) {
                 throw new IllegalArgumentException("nothing to measure: pass --checkpoint or drop --no-floor");
             }
-            Path metrics = EvalReport.writeMetrics(outDir, settings, seed, data.size(), model, floor);
+            Path metrics = EvalReport.writeMetrics(outDir, settings, seed, prompts, data, model, floor);
             ModelEvaluation.Result shown = model != null ? model : floor;
             String title = (model != null ? shown.checkpoint().getFileName().toString() : "random weights (" + config
                     + ")") + ": generated | nearest training image (green: same emoji)";

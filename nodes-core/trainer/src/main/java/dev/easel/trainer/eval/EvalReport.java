@@ -28,8 +28,9 @@ public final class EvalReport {
      * Writes {@code metrics.json}: the settings, the data set's size, and for the model and the random-weight floor
      * (either may be {@code null}) the counts, rates and timings.
      */
-    public static Path writeMetrics(Path outDir, SamplingSettings settings, long promptSeed, int trainingImages,
-                                    ModelEvaluation.Result model, ModelEvaluation.Result floor) throws IOException {
+    public static Path writeMetrics(Path outDir, SamplingSettings settings, long promptSeed, List<Integer> prompts,
+                                    EmojiDataset data, ModelEvaluation.Result model, ModelEvaluation.Result floor)
+            throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode s = root.putObject("settings");
         s.put("workflow", "default text-to-image (CheckpointLoaderSimple, CLIPTextEncode x2 with an empty negative,"
@@ -39,7 +40,10 @@ public final class EvalReport {
                 .put("prompt_seed", promptSeed);
         s.put("distance", "squared L2 over the 64x64x3 RGB pixels (0..255) against every training image");
         s.put("match", "the nearest image's emoji name (no skin tone, no style) equals the prompt's");
-        root.put("training_images", trainingImages);
+        root.put("training_images", data.size());
+        List<String> trainingNames = data.entries().stream().map(EmojiEntry::name).toList();
+        List<String> promptNames = prompts.stream().map(i -> trainingNames.get(i)).toList();
+        root.put("chance_top1_rate", MatchScores.chanceTop1(promptNames, trainingNames));
         if (model != null) {
             root.set("model", result(model));
         }
@@ -57,6 +61,9 @@ public final class EvalReport {
         node.put("prompts", r.scores().prompts());
         node.put("top1", r.scores().top1()).put("top5", r.scores().top5());
         node.put("top1_rate", r.scores().top1Rate()).put("top5_rate", r.scores().top5Rate());
+        // few distinct nearest images means the outputs collapse onto "hub" images (plain pixel L2 favours flat ones)
+        node.put("distinct_nearest_images", java.util.Arrays.stream(r.neighbours().indices())
+                .mapToLong(row -> row[0]).distinct().count());
         node.put("generate_seconds", r.generateSeconds());
         node.put("seconds_per_image", r.scores().prompts() == 0 ? 0 : r.generateSeconds() / r.scores().prompts());
         node.put("search_seconds", r.searchSeconds());

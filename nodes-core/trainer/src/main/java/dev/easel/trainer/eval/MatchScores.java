@@ -43,6 +43,20 @@ public record MatchScores(int prompts, int top1, int top5) {
         return false;
     }
 
+    /**
+     * The top-1 rate a search that picked a training image uniformly at random would have on average: the mean
+     * share of the training images that carry each prompt's name.
+     */
+    public static double chanceTop1(List<String> promptNames, List<String> trainingNames) {
+        if (promptNames.isEmpty() || trainingNames.isEmpty()) {
+            return 0;
+        }
+        java.util.Map<String, Long> counts = trainingNames.stream().collect(
+                java.util.stream.Collectors.groupingBy(n -> n, java.util.stream.Collectors.counting()));
+        return promptNames.stream().mapToDouble(n -> counts.getOrDefault(n, 0L)).sum()
+                / ((double) promptNames.size() * trainingNames.size());
+    }
+
     /** {@link #top1} as a fraction of the prompts (0 when there are none). */
     public double top1Rate() {
         return prompts == 0 ? 0 : (double) top1 / prompts;

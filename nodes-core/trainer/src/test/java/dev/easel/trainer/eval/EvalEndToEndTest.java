@@ -64,6 +64,10 @@ class EvalEndToEndTest {
         assertTrue(0 <= top1 && top1 <= top5 && top5 <= 5, floor.toString());
         assertEquals(top1 / 5.0, floor.path("top1_rate").asDouble(), 1e-12);
         assertTrue(floor.path("generate_seconds").asDouble() > 0);
+        int distinct = floor.path("distinct_nearest_images").asInt();
+        assertTrue(1 <= distinct && distinct <= 5, floor.toString());
+        // every synthetic name is drawn once per style: 2 of 24 images share a prompt's name
+        assertEquals(2.0 / (2 * NAMES), metrics.path("chance_top1_rate").asDouble(), 1e-12);
         assertTrue(metrics.path("model").isMissingNode(), "no --checkpoint, no model entry");
 
         BufferedImage sheet = ImageIO.read(out.resolve(EvalReport.CONTACT_SHEET).toFile());

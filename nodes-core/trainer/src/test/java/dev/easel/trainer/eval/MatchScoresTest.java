@@ -25,4 +25,11 @@ class MatchScoresTest {
         assertEquals(0.75, scores.top5Rate());
         assertThrows(IllegalArgumentException.class, () -> MatchScores.of(prompts, new long[1][], training));
     }
+
+    @Test
+    void chanceIsTheMeanShareOfEachPromptsName() {
+        List<String> training = List.of("cat", "dog", "fox", "cat");
+        // cat: 2 of 4, dog: 1 of 4, owl: 0 of 4
+        assertEquals((0.5 + 0.25 + 0.0) / 3, MatchScores.chanceTop1(List.of("cat", "dog", "owl"), training), 1e-15);
+    }
 }
