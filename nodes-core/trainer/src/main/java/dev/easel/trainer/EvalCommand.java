@@ -12,6 +12,7 @@ import dev.easel.trainer.model.TinySdConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,7 +79,7 @@ public final class EvalCommand implements Callable<Integer> {
         TinySdConfig floorConfig = TinySdConfig.valueOf(config);
         Path outDir = out != null ? out : Path.of("nodes-core", "trainer", "target", "eval",
                 checkpoint != null ? checkpoint.getFileName().toString().replaceFirst("\\.safetensors$", "")
-                        : "random-" + config.toLowerCase(java.util.Locale.ROOT));
+                        : "random-" + config.toLowerCase(Locale.ROOT));
         Path work = Files.createDirectories(outDir.resolve("work"));
         SamplingSettings settings = new SamplingSettings(steps, cfg, sampler, scheduler, seed);
         try (EmojiDataset data = DatasetCache.loadOrBuild(dataDir != null ? dataDir : DataFolder.defaultFolder())) {
@@ -90,7 +91,7 @@ public final class EvalCommand implements Callable<Integer> {
             ModelEvaluation.Result floor = null;
             if (!noFloor) {
                 Path random = RandomWeightExport.export(floorConfig, seed, work.resolve("random-train"),
-                        work.resolve("random-" + config.toLowerCase(java.util.Locale.ROOT) + ".safetensors"));
+                        work.resolve("random-" + config.toLowerCase(Locale.ROOT) + ".safetensors"));
                 floor = ModelEvaluation.run(random, data, prompts, settings, batch, work.resolve("floor"), System.out);
             }
             if (model == null && floor == null) {

@@ -12,6 +12,7 @@ import dev.easel.engine.models.ModelFolders;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.engine.validation.ValidationOptions;
 import dev.easel.engine.validation.ValidationResult;
+import dev.easel.engine.workflow.WorkflowParseException;
 import dev.easel.engine.workflow.WorkflowParser;
 import dev.easel.node.Folders;
 import dev.easel.node.NodeEnvironment;
@@ -70,7 +71,7 @@ public final class EngineImages implements AutoCloseable {
         ValidationResult validation;
         try {
             validation = engine.validate(WorkflowParser.parse(json), ValidationOptions.STRICT);
-        } catch (dev.easel.engine.workflow.WorkflowParseException e) {
+        } catch (WorkflowParseException e) {
             throw new IllegalStateException("the evaluation workflow does not parse: " + e.getMessage(), e);
         }
         if (!validation.isValid()) {
