@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "easel train", mixinStandardHelpOptions = true,
         description = "Train Easel's small default text-to-image model (SD1.x checkpoint layout) on emoji images.",
-        subcommands = {DataCommand.class, VaeCommand.class, UNetCommand.class, ExportCommand.class,
+        subcommands = {DataCommand.class, VaeCommand.class, UNetCommand.class, ExportCommand.class, EvalCommand.class,
             CommandLine.HelpCommand.class})
 public final class TrainCli implements Runnable {
 
