@@ -13,13 +13,23 @@ final class Commands {
     }
 
     /** Restores the latest checkpoint in {@code dir} when resuming; refuses to overwrite one otherwise. */
-    static void startOrResume(Path dir, boolean resume, Training training) throws IOException {
-        Optional<Path> latest = Checkpoints.latest(dir);
+    static void startOrResume(Path dir, boolean resume, Training<?> training) throws IOException {
+        checkStart(dir, resume);
         if (resume) {
-            Path from = latest.orElseThrow(() -> new IllegalArgumentException("no checkpoint to resume in " + dir));
-            Checkpoints.restore(from, training);
-            System.out.println("resuming " + from + " at step " + training.steps());
-        } else if (latest.isPresent()) {
+            Checkpoints.restore(Checkpoints.latest(dir).orElseThrow(), training);
+            System.out.println("resuming " + Checkpoints.latest(dir).orElseThrow() + " at step " + training.steps());
+        }
+    }
+
+    /**
+     * Fails unless a run can start or resume in {@code dir}: resuming needs a checkpoint there, a new run needs none
+     * (checked before slow preparations, so a mistake is reported at once).
+     */
+    static void checkStart(Path dir, boolean resume) throws IOException {
+        Optional<Path> latest = Checkpoints.latest(dir);
+        if (resume && latest.isEmpty()) {
+            throw new IllegalArgumentException("no checkpoint to resume in " + dir);
+        } else if (!resume && latest.isPresent()) {
             throw new IllegalArgumentException(dir + " already holds a run (" + latest.get().getFileName()
                     + "): pass --resume to continue it, or delete the folder to start over");
         }

@@ -51,9 +51,11 @@ public final class TrainOptions {
 
     /** The training images: the emoji data set (fetched and cached by `easel train data` if needed), or shapes. */
     public BatchSource source() throws IOException {
-        if (synthetic) {
-            return new SyntheticShapes(seed);
-        }
+        return synthetic ? new SyntheticShapes(seed) : new EmojiBatches(dataset(), seed);
+    }
+
+    /** The emoji data set of --data-dir, or its seeded --limit subset; the caller closes it. */
+    public EmojiDataset dataset() throws IOException {
         Path dir = dataDir != null ? dataDir : DataFolder.defaultFolder();
         if (!DatasetCache.isCurrent(DatasetCache.file(dir)) && !EmojiFetch.isFetched(dir)) {
             throw new IllegalArgumentException("no emoji data in " + dir + ": run `easel train data` first (or pass"
@@ -61,10 +63,10 @@ public final class TrainOptions {
         }
         EmojiDataset all = DatasetCache.loadOrBuild(dir);
         if (limit <= 0 || limit >= all.size()) {
-            return new EmojiBatches(all, seed);
+            return all;
         }
         try (all) {
-            return new EmojiBatches(all.subset(limit, seed), seed);
+            return all.subset(limit, seed);
         }
     }
 

@@ -32,7 +32,7 @@ public final class Checkpoints {
     }
 
     /** Saves {@code training} under {@code root}; returns the checkpoint's folder. */
-    public static Path save(Path root, Training training) throws IOException {
+    public static Path save(Path root, Training<?> training) throws IOException {
         Files.createDirectories(root);
         String name = String.format("ckpt-%09d", training.steps());
         Path staging = root.resolve("." + name + ".partial");
@@ -65,7 +65,7 @@ public final class Checkpoints {
     }
 
     /** Resumes {@code training} from the checkpoint in {@code dir}. */
-    public static void restore(Path dir, Training training) throws IOException {
+    public static void restore(Path dir, Training<?> training) throws IOException {
         try (Loaded loaded = load(dir)) {
             training.readFrom(loaded);
         }

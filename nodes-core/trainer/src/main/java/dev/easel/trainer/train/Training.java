@@ -20,13 +20,15 @@ import org.bytedeco.pytorch.Tensor;
  * One optimisation run over a set of trainable weights: AdamW (Loshchilov &amp; Hutter 2019), global gradient-norm
  * clipping, an {@link Ema} of the weights, and a step counter. Subclasses define the loss. Each {@link #step} runs
  * in its own {@link PointerScope}, so every tensor of the forward and backward pass is freed when it returns.
+ *
+ * @param <B> what one step trains on (images for the VAE, latent posteriors for the UNet)
  */
-public abstract class Training implements AutoCloseable {
+public abstract class Training<B> implements AutoCloseable {
 
     /** Names in a checkpoint's weight file: the trainable weights, their EMA, frozen weights. */
-    static final String PARAM = "param/";
-    static final String EMA = "ema/";
-    static final String FROZEN = "frozen/";
+    public static final String PARAM = "param/";
+    public static final String EMA = "ema/";
+    public static final String FROZEN = "frozen/";
 
     protected final TrainSettings settings;
     protected final ModelParameters params;
@@ -48,7 +50,7 @@ public abstract class Training implements AutoCloseable {
     }
 
     /** The loss of {@code batch} with autograd attached; draws randomness only from {@code random}. */
-    protected abstract Tensor loss(Batch batch, Generator random);
+    protected abstract Tensor loss(B batch, Generator random);
 
     /** Frozen weights to keep in checkpoints (none by default). */
     protected Map<String, Tensor> frozen() {
@@ -61,7 +63,7 @@ public abstract class Training implements AutoCloseable {
     }
 
     /** One optimizer step on {@code batch}; returns the loss before the update. */
-    public double step(Batch batch) {
+    public double step(B batch) {
         try (PointerScope scope = new PointerScope()) {
             optimizer.zero_grad(true);
             Tensor loss = loss(batch, StepRandom.generator(settings.seed(), step));
@@ -79,7 +81,7 @@ public abstract class Training implements AutoCloseable {
      * step {@code drawStep}, so evaluating the same batch and draw step before and after training compares like with
      * like.
      */
-    public double evaluate(Batch batch, long drawStep) {
+    public double evaluate(B batch, long drawStep) {
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             return loss(batch, StepRandom.generator(settings.seed(), drawStep)).item().toDouble();
         }

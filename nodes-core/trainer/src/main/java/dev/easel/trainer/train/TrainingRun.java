@@ -16,7 +16,7 @@ public final class TrainingRun {
      *
      * @return the smoothed loss at the end
      */
-    public static double run(String label, Training training, BatchSource source, int batchSize, long steps,
+    public static <B> double run(String label, Training<B> training, Batches<B> source, int batchSize, long steps,
             long saveEvery, Path checkpoints, PrintStream out) throws IOException {
         ProgressBar bar = new ProgressBar(label, steps, out);
         while (training.steps() < steps) {

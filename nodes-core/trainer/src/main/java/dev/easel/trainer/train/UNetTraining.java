@@ -17,28 +17,29 @@ import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Trains the UNet and the text encoder jointly on latents of a frozen, trained VAE: DDPM ε-prediction with the
  * simple MSE loss (Ho et al. 2020) on SD1.x's scaled-linear schedule, in LDM's scaled latent space
- * ({@code z·scaleFactor}, Rombach et al. 2022). A fraction of the captions is replaced by the empty prompt so the
- * same model also learns the unconditional prediction classifier-free guidance needs (Ho &amp; Salimans 2022). The
- * forward runs through the core pack's {@link UNetModel} and {@link ClipTextModel}.
+ * ({@code z·scaleFactor}, Rombach et al. 2022). A step's latents are drawn from the VAE posteriors of its
+ * {@link LatentBatch} (z = mean + std·ε), so whether the posteriors were encoded this step ({@link EncodedLatents}) or
+ * once into a cache, the draws are the same. A fraction of the captions is replaced by the empty prompt so the same
+ * model also learns the unconditional prediction classifier-free guidance needs (Ho &amp; Salimans 2022). The forward
+ * runs through the core pack's {@link UNetModel} and {@link ClipTextModel}. The frozen VAE's weights are kept only for
+ * the checkpoints (the shipped file holds all three models).
  */
-public final class UNetTraining extends Training {
+public final class UNetTraining extends Training<LatentBatch> {
 
     /** Share of captions dropped to "" (LDM / SD fine-tunes use about 10%). */
     public static final double CAPTION_DROPOUT = 0.1;
 
     private final ModelParameters frozenVae;
-    private final AutoencoderKL vae;
     private final ClipTextModel clip;
     private final UNetModel unet;
     private final double scaleFactor;
@@ -55,13 +56,10 @@ public final class UNetTraining extends Training {
         super(ModelParameters.fresh(specs(clipConfig, unetConfig), settings.seed()), settings);
         this.scaleFactor = scaleFactor;
         this.frozenVae = ModelParameters.copyOf(vaeWeights, false);
-        StateDict vaeView = frozenVae.view(Sd1Layout.VAE_PREFIX);
         StateDict unetView = params.view(Sd1Layout.UNET_PREFIX);
         try {
-            vae = AutoencoderKL.of(vaeView);
             unet = UNetModel.load(unetView);
         } finally {
-            vaeView.release();
             unetView.release();
         }
         clip = new ClipTextModel(params.view(Sd1Layout.CLIP_PREFIX), clipConfig); // takes the view over
@@ -77,33 +75,34 @@ public final class UNetTraining extends Training {
      * LDM's choice of scale factor: 1 / the standard deviation of the VAE's latents (posterior means) over
      * {@code batches} batches of {@code source} (SD's 0.18215 came from the same measurement).
      */
-    public static double measureScaleFactor(AutoencoderKL vae, BatchSource source, int batches, int batchSize) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    public static double measureScaleFactor(LatentSource source, int batches, int batchSize) {
+        try (PointerScope scope = new PointerScope()) {
             List<Tensor> means = new ArrayList<>();
-            int e = vae.config().embedDim();
             for (int i = 0; i < batches; i++) {
-                means.add(vae.encodeBatch(source.batch(i, batchSize).images()).narrow(1, 0, e).flatten(0, -1));
+                means.add(source.batch(i, batchSize).mean().flatten(0, -1));
             }
-            double std = torch.cat(new org.bytedeco.pytorch.TensorVector(means.toArray(new Tensor[0])), 0)
-                    .std().item().toDouble();
-            return 1.0 / std;
+            return 1.0 / torch.cat(new TensorVector(means.toArray(new Tensor[0])), 0).std().item().toDouble();
         }
     }
 
+    /** {@link #measureScaleFactor(LatentSource, int, int)} on {@code source}'s images encoded by {@code vae}. */
+    public static double measureScaleFactor(AutoencoderKL vae, BatchSource source, int batches, int batchSize) {
+        LatentSource encoded = (step, size) -> {
+            Batch batch = source.batch(step, size);
+            Posterior posterior = Posterior.encode(vae, batch.images());
+            return new LatentBatch(posterior.mean(), posterior.std(), batch.captions());
+        };
+        return measureScaleFactor(encoded, batches, batchSize);
+    }
+
     @Override
-    protected Tensor loss(Batch batch, Generator random) {
+    protected Tensor loss(LatentBatch batch, Generator random) {
         GeneratorOptional g = new GeneratorOptional(random);
         TensorOptions f32 = new TensorOptions(ScalarType.Float);
-        long b = batch.images().size(0);
-        Tensor z;
-        try (NoGradGuard noGrad = new NoGradGuard()) {
-            int e = vae.config().embedDim();
-            Tensor moments = vae.encodeBatch(batch.images());
-            Tensor mean = moments.narrow(1, 0, e);
-            Tensor std = moments.narrow(1, e, e).clamp(new ScalarOptional(new Scalar(-30.0)),
-                    new ScalarOptional(new Scalar(20.0))).mul(new Scalar(0.5)).exp();
-            z = mean.add(std.mul(torch.randn(mean.shape(), g, f32))).mul(new Scalar(scaleFactor));
-        }
+        long b = batch.mean().size(0);
+        // the draw order (latent noise, dropout, timesteps, ε) is part of the run: resumed and cached runs rely on it
+        Tensor z = batch.mean().add(batch.std().mul(torch.randn(batch.mean().shape(), g, f32)))
+                .mul(new Scalar(scaleFactor));
         float[] keep = new float[(int) b];
         torch.rand(new long[] {b}, g, f32).contiguous().data_ptr_float().get(keep);
         List<String> captions = new ArrayList<>();
@@ -140,7 +139,6 @@ public final class UNetTraining extends Training {
     public void close() {
         unet.release();
         clip.release();
-        vae.release();
         frozenVae.close();
         super.close();
     }

@@ -28,7 +28,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * LDM trained its autoencoders on crops: it is fully convolutional (its mid-block attention works at any size), and
  * a 32-pixel crop costs a quarter of a 64-pixel image. Reconstructions are then made at full size.
  */
-public final class VaeTraining extends Training {
+public final class VaeTraining extends Training<Batch> {
 
     /** LDM's KL weight (kl_weight = 1e-6 on per-image sums). */
     public static final double KL_WEIGHT = 1e-6;

@@ -39,8 +39,9 @@ class CheckpointExportTest {
             scale = UNetTraining.measureScaleFactor(vae.model(), shapes, 1, 4);
             try (UNetTraining unet = new UNetTraining(config.clip(), config.unet(), vae.ema().weights().tensors(),
                     scale, TrainSettings.of(2, 1e-3))) {
-                try (PointerScope s = new PointerScope()) {
-                    unet.step(shapes.batch(0, 2));
+                try (PointerScope s = new PointerScope();
+                     LatentSource latents = new EncodedLatents(shapes, vae.model())) {
+                    unet.step(latents.batch(0, 2));
                 }
                 Checkpoints.save(unetDir, unet);
                 params = unet.parameters().count() + vae.parameters().count();

@@ -72,10 +72,11 @@ class TrainingTest {
             double scale = UNetTraining.measureScaleFactor(vae.model(), SHAPES, 2, 4);
             assertTrue(scale > 0 && Double.isFinite(scale));
             try (UNetTraining unet = new UNetTraining(CONFIG.clip(), CONFIG.unet(),
-                    vae.ema().weights().tensors(), scale, TrainSettings.of(5, 2e-3))) {
-                double first = heldOut(unet);
-                run(unet, 40);
-                double last = heldOut(unet);
+                    vae.ema().weights().tensors(), scale, TrainSettings.of(5, 2e-3));
+                 LatentSource latents = new EncodedLatents(SHAPES, vae.model())) {
+                double first = heldOut(unet, latents);
+                run(unet, latents, 40);
+                double last = heldOut(unet, latents);
                 System.out.printf("UNet loss %.4f -> %.4f%n", first, last);
                 assertTrue(last < 0.85 * first, "UNet loss " + first + " -> " + last);
             }
@@ -101,24 +102,37 @@ class TrainingTest {
         }
     }
 
-    private static double stepAt(Training t) {
+    private static double stepAt(Training<Batch> t) {
+        return stepAt(t, SHAPES);
+    }
+
+    /** One step on the batch of {@code source} for the training's current step (batch 4). */
+    static <B> double stepAt(Training<B> t, Batches<B> source) {
         try (PointerScope scope = new PointerScope()) {
-            return t.step(SHAPES.batch(t.steps(), 4));
+            return t.step(source.batch(t.steps(), 4));
         }
     }
 
-    private static void run(Training t, int steps) {
+    private static void run(Training<Batch> t, int steps) {
+        run(t, SHAPES, steps);
+    }
+
+    static <B> void run(Training<B> t, Batches<B> source, int steps) {
         for (int i = 0; i < steps; i++) {
-            stepAt(t);
+            stepAt(t, source);
         }
+    }
+
+    private static double heldOut(Training<Batch> t) {
+        return heldOut(t, SHAPES);
     }
 
     /** Mean loss on four fixed batches of 8 not used for training, with fixed draws (noise, timesteps). */
-    private static double heldOut(Training t) {
+    private static <B> double heldOut(Training<B> t, Batches<B> source) {
         double sum = 0;
         for (int i = 0; i < 4; i++) {
             try (PointerScope scope = new PointerScope()) {
-                sum += t.evaluate(SHAPES.batch(1_000_000 + i, 8), 1_000_000 + i);
+                sum += t.evaluate(source.batch(1_000_000 + i, 8), 1_000_000 + i);
             }
         }
         return sum / 4;
