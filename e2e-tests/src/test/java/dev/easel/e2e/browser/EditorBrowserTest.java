@@ -141,11 +141,7 @@ class EditorBrowserTest {
     /** A past job appears in the history view with its image, and its workflow opens again from there. */
     @Test
     void theHistoryShowsAPastJobAndReopensItsWorkflow() throws Exception {
-        page.makeQuick(2);
-        page.setWidget(6, "text", "a remembered bottle");
-        Map<String, Object> queued = page.widgetValues();
-        page.click("#queue-button");
-        awaitImageIn(9);
+        Map<String, Object> queued = queueQuickRun("a remembered bottle");
         server.awaitIdle(10);
         page.click("#new-button");
         assertEquals(List.of(), page.nodeIds());
@@ -177,11 +173,7 @@ class EditorBrowserTest {
 
     @Test
     void aDroppedPngRestoresTheWorkflowItWasMadeWith() throws Exception {
-        page.makeQuick(2);
-        page.setWidget(6, "text", "a dropped bottle");
-        Map<String, Object> queued = page.widgetValues();
-        page.click("#queue-button");
-        awaitImageIn(9);
+        Map<String, Object> queued = queueQuickRun("a dropped bottle");
         assertFalse(queued.equals(page.widgetValues()), "the seed was randomized after queueing");
         Object image = page.js("return easel.graph.getNodeById(9).images[0]");
 
@@ -253,6 +245,19 @@ class EditorBrowserTest {
         page.await("easel.nodeTypes().includes('JavaScriptExpression')", Duration.ofSeconds(15),
                 "the enabled pack's node is back");
         page.addNodeFromSearchBox("JavaScriptExpression", "JavaScriptExpression"); // the node can be added again
+    }
+
+    /**
+     * Queues the default graph made quick (64×64, 2 steps) with {@code prompt}, waits for its image in SaveImage, and
+     * returns the widget values it was queued with.
+     */
+    private static Map<String, Object> queueQuickRun(String prompt) {
+        page.makeQuick(2);
+        page.setWidget(6, "text", prompt);
+        Map<String, Object> queued = page.widgetValues();
+        page.click("#queue-button");
+        awaitImageIn(9);
+        return queued;
     }
 
     private static void awaitImageIn(int nodeId) {
