@@ -45,12 +45,16 @@ async function start() {
     canvas.setDirty(true, true)
   }
 
+  // The server's default workflow (API format) gives the default graph its values; none (204) keeps ComfyUI's.
+  const serverDefault = await api.get('/api/workflow/default')
+  const openDefault = () => load(defaultGraph(objectInfo, serverDefault.status === 200 ? serverDefault.json : null))
   const saved = localStorage.getItem(STORAGE_KEY)
   try {
-    load(saved ? JSON.parse(saved) : defaultGraph(objectInfo))
+    if (saved) load(JSON.parse(saved))
+    else openDefault()
   } catch (e) {
     console.warn('editor: the saved workflow could not be opened; opening the default one', e)
-    load(defaultGraph(objectInfo))
+    openDefault()
   }
   // Keep the workflow across reloads of the page.
   setInterval(() => localStorage.setItem(STORAGE_KEY, JSON.stringify(graph.serialize())), 1000)
@@ -79,7 +83,7 @@ async function start() {
 
   document.getElementById('queue-button').addEventListener('click', queue)
   document.getElementById('new-button').addEventListener('click', () => load({ nodes: [], links: [], version: 0.4 }))
-  document.getElementById('default-button').addEventListener('click', () => load(defaultGraph(objectInfo)))
+  document.getElementById('default-button').addEventListener('click', openDefault)
   installShortcuts({ canvas, queue, undo, files })
 
   socket.on('open', () => setStatus('connected'))

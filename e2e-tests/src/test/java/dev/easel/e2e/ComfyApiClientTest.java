@@ -58,8 +58,8 @@ class ComfyApiClientTest {
     @Test
     void anUnchangedComfyUiClientGetsTheImageEaselRunMakes() throws Exception {
         Path data = scratch.resolve("data");
-        ExampleWorkflowsTest.linkFixtureCheckpoints(data);
-        Path workflowFile = ExampleWorkflowsTest.repoRoot().resolve("workflows/sd15-txt2img.json");
+        RepoFiles.linkFixtureCheckpoints(data);
+        Path workflowFile = RepoFiles.fixtureWorkflow();
         ObjectNode workflow = (ObjectNode) JSON.readTree(Files.readString(workflowFile));
         ((ObjectNode) workflow.get("3").get("inputs")).put("seed", 7);
 

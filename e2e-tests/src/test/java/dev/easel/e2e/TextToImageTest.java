@@ -31,7 +31,7 @@ class TextToImageTest {
     @Test
     void sameSeedSameImageOtherSeedOtherImage() throws Exception {
         Path data = scratch.resolve("data");
-        ExampleWorkflowsTest.linkFixtureCheckpoints(data);
+        RepoFiles.linkFixtureCheckpoints(data);
         int[] first = pixels(run(data, "a", "42"));
         int[] again = pixels(run(data, "b", "42"));
         int[] other = pixels(run(data, "c", "43"));
@@ -40,7 +40,7 @@ class TextToImageTest {
     }
 
     private Path run(Path data, String name, String seed) throws IOException {
-        Path workflow = ExampleWorkflowsTest.repoRoot().resolve("workflows/sd15-txt2img.json");
+        Path workflow = RepoFiles.fixtureWorkflow();
         Path out = scratch.resolve(name);
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();

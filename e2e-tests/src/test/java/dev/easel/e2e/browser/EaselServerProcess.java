@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,10 +43,16 @@ public final class EaselServerProcess implements AutoCloseable {
 
     /** Starts the server on {@code dataDir} and returns once it listens; its output goes to {@code log}. */
     public static EaselServerProcess start(Path dataDir, Path log) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), EaselCli.class.getName(),
-                "serve", "--port", "0", "--data-dir", dataDir.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path")));
+        // the shipped model and workflows where this test run has them (surefire's easel.bundled.*)
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("easel.bundled.")) {
+                command.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        command.addAll(List.of(EaselCli.class.getName(), "serve", "--port", "0", "--data-dir", dataDir.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> listening = new CompletableFuture<>();
         Files.createDirectories(log.getParent());
         Thread copier = new Thread(() -> copyOutput(process, log, listening), "easel-serve-output");

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.TestInfo;
  */
 class EditorBrowserTest {
 
-    private static final String CHECKPOINT = "sd15_tiny_s1234_f16.safetensors";
+    /** Easel's own model, which the distribution ships (surefire points easel.bundled.models at it). */
+    private static final String CHECKPOINT = "easel-tiny-sd1.safetensors";
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
     private static final Path TARGET = Path.of("target").toAbsolutePath();
 
@@ -51,8 +52,6 @@ class EditorBrowserTest {
         deleteRecursively(run); // the last run's profile, data and log
         browser = HeadlessChromium.start(run.resolve("profile"));
         Path data = run.resolve("data");
-        Path checkpoints = Files.createDirectories(data.resolve("models/checkpoints"));
-        Files.createSymbolicLink(checkpoints.resolve(CHECKPOINT), Fixtures.shared().resolve("fixtures/" + CHECKPOINT));
         server = EaselServerProcess.start(data, run.resolve("server.log"));
         page = new EditorPage(browser.driver(), server.baseUrl() + "/");
     }
@@ -101,10 +100,12 @@ class EditorBrowserTest {
     }
 
     @Test
-    void theFirstVisitShowsTheDefaultGraphOnTheFixtureCheckpoint() {
+    void theFirstVisitShowsTheDefaultWorkflowOnEaselsOwnModel() {
         assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L), page.nodeIds());
         assertEquals(9, page.linkCount());
         assertEquals(CHECKPOINT, page.widget(4, "ckpt_name"));
+        assertEquals(64L, ((Number) page.widget(5, "width")).longValue(), "the default workflow's size, not ComfyUI's");
+        assertEquals(20L, ((Number) page.widget(3, "steps")).longValue());
         assertEquals(List.of(4L, 0L, 3L, 0L), page.linkInto(3, 0), "the checkpoint's MODEL feeds the sampler");
         page.await("document.getElementById('connection-status').textContent === 'connected'", Duration.ofSeconds(10),
                 "the event socket connects");

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The data folders of one CLI run, in ComfyUI's layout: {@code <data>/input}, {@code <data>/output} (or
@@ -32,13 +34,32 @@ final class DataFolders implements Folders {
      */
     static DataFolders prepare(Path dataDir, Path outputDir) throws IOException {
         DataFolders folders = locate(dataDir, outputDir);
-        Files.createDirectories(folders.input);
+        if (!Files.isDirectory(folders.input)) {
+            Files.createDirectories(folders.input);
+            seedExampleInputs(folders.input);
+        }
         Files.createDirectories(folders.output);
         if (Files.isDirectory(folders.temp)) {
             emptyFolder(folders.temp);
         }
         Files.createDirectories(folders.temp);
         return folders;
+    }
+
+    /**
+     * A new input folder starts with the images the example workflows load ({@code workflows/input/} of the
+     * distribution), as ComfyUI's starts with {@code example.png}. An existing one is never touched.
+     */
+    private static void seedExampleInputs(Path input) throws IOException {
+        Optional<Path> examples = Distribution.folder(Distribution.WORKFLOWS).map(dir -> dir.resolve("input"));
+        if (examples.isEmpty() || !Files.isDirectory(examples.get())) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(examples.get())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, input.resolve(file.getFileName().toString()));
+            }
+        }
     }
 
     /** The folders' paths, touching nothing on disk. */

@@ -7,8 +7,6 @@ import dev.easel.engine.plugins.PluginHost;
 import dev.easel.engine.registry.NodeRegistry;
 import dev.easel.node.NodeEnvironment;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +20,7 @@ import java.util.Optional;
 final class Plugins {
 
     /** The system property that overrides where the bundled packs are. */
-    static final String BUNDLED_PROPERTY = "easel.bundled.plugins";
+    static final String BUNDLED_PROPERTY = Distribution.property(Distribution.PLUGINS);
 
     private Plugins() {
     }
@@ -40,22 +38,9 @@ final class Plugins {
         return dataDir.resolve("plugins");
     }
 
-    /**
-     * {@code plugins/} next to the launcher jar (the distribution's bundled packs), when it exists; the system
-     * property {@value #BUNDLED_PROPERTY} names another folder (tests of the build's {@code target/plugins}).
-     */
+    /** {@code plugins/} next to the launcher jar (the distribution's bundled packs), when it exists. */
     static Optional<Path> bundled() {
-        String configured = System.getProperty(BUNDLED_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return Optional.of(Path.of(configured));
-        }
-        try {
-            Path code = Path.of(Plugins.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = (Files.isDirectory(code) ? code : code.getParent()).resolve("plugins");
-            return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
-        } catch (URISyntaxException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return Distribution.folder(Distribution.PLUGINS);
     }
 
     /**

@@ -53,7 +53,21 @@ final class Registries {
                 err.println("warning: cannot use " + yaml + ": " + e.getMessage());
             }
         }
+        Distribution.folder(Distribution.MODELS).ifPresent(bundled -> addBundledModels(models, bundled));
         return new NodeEnvironment(DataFolders.locate(dataDir, outputDir), new FolderModelLibrary(models));
+    }
+
+    /**
+     * The distribution's own models ({@code models/<type>/} next to the launcher jar) come after the data folder's and
+     * the extra paths' folders of each type, so a user's file of the same name wins.
+     */
+    private static void addBundledModels(ModelFolders models, Path bundled) {
+        for (String type : models.types()) {
+            Path dir = bundled.resolve(type);
+            if (Files.isDirectory(dir)) {
+                models.addPath(type, dir, false);
+            }
+        }
     }
 
     /** The nodes on the class path, registered in {@code environment}; problems are printed as warnings. */

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -74,7 +75,9 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "WORKFLOW.json", description = "The workflow, in API or UI format.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "WORKFLOW.json",
+            description = "The workflow, in API or UI format (default: the default text-to-image workflow, "
+                    + "workflows/" + Distribution.DEFAULT_WORKFLOW + ", on Easel's own model).")
     Path workflowFile;
 
     @Option(names = "--set", paramLabel = "NODE.INPUT=VALUE",
@@ -117,11 +120,28 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
+        if (workflowFile == null) {
+            Optional<Path> fallback = Distribution.defaultWorkflow();
+            if (fallback.isEmpty()) {
+                err.println("error: no WORKFLOW.json given, and this build has no default workflow (workflows/"
+                        + Distribution.DEFAULT_WORKFLOW + " next to the launcher jar)");
+                return ExitCodes.USAGE;
+            }
+            workflowFile = fallback.get();
+        }
         JsonNode json;
         try {
             json = readJson(workflowFile);
         } catch (UsageError e) {
             err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        // Before validation: a new data folder's input/ gets the example images the workflow may load.
+        DataFolders folders;
+        try {
+            folders = DataFolders.prepare(dataDir, out);
+        } catch (IOException e) {
+            err.println("error: cannot prepare the data folders under " + dataDir.toAbsolutePath() + ": " + e);
             return ExitCodes.USAGE;
         }
         NodeRegistry registry = Registries.load(err, dataDir, out, extraModelPaths);
@@ -165,13 +185,6 @@ final class RunCommand implements Callable<Integer> {
                     + ") does not declare input(s) " + ignored.getValue() + "; they are ignored");
         }
 
-        DataFolders folders;
-        try {
-            folders = DataFolders.prepare(dataDir, out);
-        } catch (IOException e) {
-            err.println("error: cannot prepare the data folders under " + dataDir.toAbsolutePath() + ": " + e);
-            return ExitCodes.USAGE;
-        }
         RuntimeInfo runtime;
         try {
             runtime = runtimeFactory.get();

@@ -132,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
                             err.flush();
                         })).start());
             }
+            server.defaultWorkflow(Distribution.defaultWorkflow().orElse(null));
             int bound = server.start(listen, port, mode);
             out.println("Easel is listening on http://" + listen + ":" + bound + " (" + runtime.device() + ")");
             out.flush();

@@ -8,6 +8,7 @@ import dev.easel.node.NodeEnvironment;
 import dev.easel.node.RuntimeInfo;
 import dev.easel.server.events.EventHub;
 import dev.easel.server.events.WebSocketEndpoint;
+import dev.easel.server.http.DefaultWorkflowRoute;
 import dev.easel.server.http.FreeRoutes;
 import dev.easel.server.http.HistoryRoutes;
 import dev.easel.server.http.InfoRoutes;
@@ -29,6 +30,7 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -46,6 +48,7 @@ public final class EaselServer implements AutoCloseable {
     private final EventHub hub;
     private final Javalin app;
     private final BetweenJobs betweenJobs = new BetweenJobs();
+    private final DefaultWorkflowRoute defaultWorkflow;
 
     /**
      * @param environment the data folders ({@code /view}, uploads) and model files ({@code /models}) the nodes see
@@ -82,6 +85,7 @@ public final class EaselServer implements AutoCloseable {
         JobRoutes jobs = new JobRoutes(store, json);
         PromptRoutes prompt = new PromptRoutes(engine, store, runner, hub, json);
         WorkflowConvertRoutes convert = new WorkflowConvertRoutes(engine.registry(), json);
+        this.defaultWorkflow = new DefaultWorkflowRoute(json);
         QueueRoutes queue = new QueueRoutes(store, runner, hub, json);
         HistoryRoutes history = new HistoryRoutes(store, json);
         InfoRoutes info = new InfoRoutes(engine.registry(), environment, runtime, json, MAX_BODY_BYTES);
@@ -126,6 +130,7 @@ public final class EaselServer implements AutoCloseable {
             both(cfg, "get", "/embeddings", models::embeddings);
             both(cfg, "get", "/view_metadata/{folder}", models::metadata);
             cfg.routes.post("/api/workflow/convert", convert::convert); // Easel's own: UI format to API format
+            cfg.routes.get("/api/workflow/default", defaultWorkflow::get); // Easel's own: what the editor opens first
             cfg.routes.get("/api/jobs", jobs::list); // only under /api, as in ComfyUI
             cfg.routes.get("/api/jobs/{job_id}", jobs::one);
             cfg.routes.get("/api/plugins", pluginRoutes::list);
@@ -167,6 +172,12 @@ public final class EaselServer implements AutoCloseable {
                 cfg.routes.post(p, handler);
             }
         }
+    }
+
+    /** The API-format workflow {@code GET /api/workflow/default} serves, the editor's first graph (null: none). */
+    public EaselServer defaultWorkflow(Path workflow) {
+        defaultWorkflow.use(workflow);
+        return this;
     }
 
     /**
