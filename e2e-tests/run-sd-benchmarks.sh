@@ -2,7 +2,8 @@
 # SD1.5-size benchmarks of issue 4 (numbers, not tests): UNet forward efficiency vs. matmul, and checkpoint loading
 # time / peak RSS. Writes a 2.1 GB random-weight checkpoint to e2e-tests/target/sd15-random/ on first use.
 # And issue 5's sampler overhead per step as a fraction of a tiny-UNet step (the tiny fixture checkpoint).
-# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|sampler|all] [--runs N]   (default: all, 3 runs)
+# And issue 9's default workflow (64×64, 20 steps, Easel's own model): engine time of the first and of later jobs.
+# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|sampler|default|all] [--runs N]   (default: all, 3 runs)
 #   sampler also takes [--latents 8,64] [--large-runs N] [--steps N] [--samplers a,b,...] [--checkpoint PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,8 @@ if [[ "$what" == all || "$what" == unet ]]; then
 fi
 if [[ "$what" == all || "$what" == sampler ]]; then
   bench sampler "$@"
+fi
+if [[ "$what" == all || "$what" == default ]]; then
+  java -Xms256m -Xmx1g -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "e2e-tests/target/classes:$(cat "$cp_file")" \
+    dev.easel.bench.sd.DefaultWorkflowBenchmark "$@"
 fi

@@ -7,6 +7,7 @@ import dev.easel.trainer.data.EmojiDataset;
 import dev.easel.trainer.data.EmojiFetch;
 import dev.easel.trainer.train.BatchSource;
 import dev.easel.trainer.train.SyntheticShapes;
+import dev.easel.trainer.train.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -22,6 +23,10 @@ public final class TrainOptions {
 
     @Option(names = "--lr", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
     public double lr = 1e-4;
+
+    @Option(names = "--decay-from", paramLabel = "STEP", description = "Lower the learning rate along a half cosine "
+            + "from this step to --steps, ending at 5% of --lr (default: constant).")
+    public Long decayFrom;
 
     @Option(names = "--seed", description = "Seed of the weights and of every random draw (default: ${DEFAULT-VALUE}).")
     public long seed = 1234;
@@ -48,6 +53,12 @@ public final class TrainOptions {
 
     @Option(names = "--limit", description = "Train on a seeded subset of this many emoji (default: all).")
     public int limit;
+
+    /** The optimisation settings these options ask for. */
+    public TrainSettings settings() {
+        TrainSettings constant = TrainSettings.of(seed, lr);
+        return decayFrom == null ? constant : constant.withDecay(decayFrom, steps);
+    }
 
     /** The training images: the emoji data set (fetched and cached by `easel train data` if needed), or shapes. */
     public BatchSource source() throws IOException {

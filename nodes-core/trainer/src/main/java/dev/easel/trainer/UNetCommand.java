@@ -59,7 +59,7 @@ public final class UNetCommand implements Callable<Integer> {
                     ? Double.parseDouble(vaeSource.state().get("scale_factor")) // the run's own, not re-measured
                     : UNetTraining.measureScaleFactor(latents, SCALE_BATCHES, options.batch);
             System.out.printf("latent scale factor %.5f (1 / latent std; SD1.5 has 0.18215)%n", scale);
-            TrainSettings settings = TrainSettings.of(options.seed, options.lr);
+            TrainSettings settings = options.settings();
             try (UNetTraining training = new UNetTraining(config.clip(), config.unet(), vae.tensors(), scale,
                     settings)) {
                 Commands.startOrResume(out, options.resume, training);

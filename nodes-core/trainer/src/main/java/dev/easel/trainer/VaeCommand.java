@@ -29,7 +29,7 @@ public final class VaeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainThreads.set(options.threads);
-        TrainSettings settings = TrainSettings.of(options.seed, options.lr);
+        TrainSettings settings = options.settings();
         try (VaeTraining training = new VaeTraining(TinySdConfig.DEFAULT.vae(), settings, crop);
              BatchSource source = options.source()) {
             Commands.startOrResume(out, options.resume, training);

@@ -65,6 +65,7 @@ public abstract class Training<B> implements AutoCloseable {
     /** One optimizer step on {@code batch}; returns the loss before the update. */
     public double step(B batch) {
         try (PointerScope scope = new PointerScope()) {
+            setLearningRate(settings.lrAt(step));
             optimizer.zero_grad(true);
             Tensor loss = loss(batch, StepRandom.generator(settings.seed(), step));
             loss.backward();
@@ -74,6 +75,19 @@ public abstract class Training<B> implements AutoCloseable {
             step++;
             return loss.item().toDouble();
         }
+    }
+
+    /** Sets every parameter group's rate (a resumed optimizer's groups carry the rate saved with them). */
+    private void setLearningRate(double lr) {
+        var groups = optimizer.param_groups();
+        for (long i = 0; i < groups.size(); i++) {
+            groups.get(i).options().set_lr(lr);
+        }
+    }
+
+    /** The learning rate the last step used (the settings' schedule at that step). */
+    public double learningRate() {
+        return optimizer.param_groups().get(0).options().get_lr();
     }
 
     /**
@@ -114,6 +128,9 @@ public abstract class Training<B> implements AutoCloseable {
         state.put("step", Long.toString(step));
         state.put("seed", Long.toString(settings.seed()));
         state.put("lr", Double.toString(settings.lr()));
+        if (settings.decayFrom() != Long.MAX_VALUE) {
+            state.put("lr_decay", settings.decayFrom() + ".." + settings.decayTo());
+        }
         state.put("rng", "per-step generator seeded from (seed, step)");
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> detached = new LinkedHashMap<>();

@@ -102,6 +102,25 @@ class TrainingTest {
         }
     }
 
+    @Test
+    void eachStepUsesTheScheduledRateAlsoAfterResumingWithANewSchedule(@TempDir Path dir) throws Exception {
+        Torch.load();
+        try (VaeTraining first = new VaeTraining(CONFIG.vae(), TrainSettings.of(21, 1e-3))) {
+            run(first, 2);
+            assertEquals(1e-3, first.learningRate(), 1e-12);
+            Checkpoints.save(dir, first);
+        }
+        TrainSettings decaying = TrainSettings.of(21, 1e-3).withDecay(2, 4);
+        try (VaeTraining resumed = new VaeTraining(CONFIG.vae(), decaying)) {
+            Checkpoints.restore(Checkpoints.latest(dir).orElseThrow(), resumed);
+            for (long step = 2; step < 5; step++) {
+                stepAt(resumed);
+                assertEquals(decaying.lrAt(step), resumed.learningRate(), 1e-12, "step " + step);
+            }
+            assertEquals(1e-3 * TrainSettings.FINAL_LR_FRACTION, resumed.learningRate(), 1e-12);
+        }
+    }
+
     private static double stepAt(Training<Batch> t) {
         return stepAt(t, SHAPES);
     }
