@@ -35,6 +35,8 @@ public abstract class Training<B> implements AutoCloseable {
     private final Ema ema;
     private final AdamW optimizer;
     private long step;
+    /** Wall time spent in {@link #step}, summed over every session of this run (saved in checkpoints). */
+    private double stepSeconds;
 
     protected Training(ModelParameters params, TrainSettings settings) {
         this.settings = settings;
@@ -64,6 +66,7 @@ public abstract class Training<B> implements AutoCloseable {
 
     /** One optimizer step on {@code batch}; returns the loss before the update. */
     public double step(B batch) {
+        long started = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
             setLearningRate(settings.lrAt(step));
             optimizer.zero_grad(true);
@@ -73,7 +76,9 @@ public abstract class Training<B> implements AutoCloseable {
             optimizer.step();
             ema.update(params, step);
             step++;
-            return loss.item().toDouble();
+            double value = loss.item().toDouble();
+            stepSeconds += (System.nanoTime() - started) / 1e9;
+            return value;
         }
     }
 
@@ -101,6 +106,14 @@ public abstract class Training<B> implements AutoCloseable {
         }
     }
 
+    /**
+     * Wall time spent in optimizer steps by this run so far, over all its sessions (checkpoints written before this
+     * was recorded count from when they were resumed).
+     */
+    public double stepSeconds() {
+        return stepSeconds;
+    }
+
     /** Optimizer steps done so far. */
     public long steps() {
         return step;
@@ -126,6 +139,7 @@ public abstract class Training<B> implements AutoCloseable {
         frozen().forEach((n, t) -> tensors.put(FROZEN + n, t));
         Map<String, String> state = new LinkedHashMap<>(extraState());
         state.put("step", Long.toString(step));
+        state.put("step_seconds", String.format(java.util.Locale.ROOT, "%.1f", stepSeconds));
         state.put("seed", Long.toString(settings.seed()));
         state.put("lr", Double.toString(settings.lr()));
         if (settings.decayFrom() != Long.MAX_VALUE) {
@@ -147,6 +161,7 @@ public abstract class Training<B> implements AutoCloseable {
         params.load(loaded.under(PARAM));
         ema.weights().load(loaded.under(EMA));
         step = Long.parseLong(loaded.state().get("step"));
+        stepSeconds = Double.parseDouble(loaded.state().getOrDefault("step_seconds", "0"));
         try (PointerScope scope = new PointerScope()) {
             InputArchive archive = new InputArchive();
             archive.load_from(loaded.dir().resolve(Checkpoints.OPTIMIZER).toString());

@@ -33,6 +33,9 @@ public final class TrainingRun {
             }
         }
         bar.finish();
+        long minutes = Math.round(training.stepSeconds() / 60);
+        out.printf("%s: %,d steps, %d h %02d min of training time in all sessions%n", label, training.steps(),
+                minutes / 60, minutes % 60);
         return bar.smoothedLoss();
     }
 }
