@@ -4,6 +4,7 @@ import dev.easel.node.Folders;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -44,6 +45,16 @@ final class DataFolders implements Folders {
         }
         Files.createDirectories(folders.temp);
         return folders;
+    }
+
+    /** {@link #prepare}, or null after printing why it failed on {@code err}. */
+    static DataFolders prepareOrReport(PrintWriter err, Path dataDir, Path outputDir) {
+        try {
+            return prepare(dataDir, outputDir);
+        } catch (IOException e) {
+            err.println("error: cannot prepare the data folders under " + dataDir.toAbsolutePath() + ": " + e);
+            return null;
+        }
     }
 
     /**

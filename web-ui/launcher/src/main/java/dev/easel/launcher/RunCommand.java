@@ -137,11 +137,8 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         // Before validation: a new data folder's input/ gets the example images the workflow may load.
-        DataFolders folders;
-        try {
-            folders = DataFolders.prepare(dataDir, out);
-        } catch (IOException e) {
-            err.println("error: cannot prepare the data folders under " + dataDir.toAbsolutePath() + ": " + e);
+        DataFolders folders = DataFolders.prepareOrReport(err, dataDir, out);
+        if (folders == null) {
             return ExitCodes.USAGE;
         }
         NodeRegistry registry = Registries.load(err, dataDir, out, extraModelPaths);

@@ -13,7 +13,6 @@ import dev.easel.node.RuntimeInfo;
 import dev.easel.server.EaselServer;
 import dev.easel.server.store.JobStore;
 import dev.easel.server.store.SqliteJobStore;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -93,11 +92,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         NodeEnvironment environment = Registries.environment(err, dataDir, null, extraModelPaths);
         NodeRegistry registry = Registries.load(err, environment);
-        DataFolders folders;
-        try {
-            folders = DataFolders.prepare(dataDir, null);
-        } catch (IOException e) {
-            err.println("error: cannot prepare the data folders under " + dataDir.toAbsolutePath() + ": " + e);
+        DataFolders folders = DataFolders.prepareOrReport(err, dataDir, null);
+        if (folders == null) {
             return ExitCodes.USAGE;
         }
         RuntimeInfo runtime = Runtimes.torch();
