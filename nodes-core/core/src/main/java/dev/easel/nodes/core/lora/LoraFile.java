@@ -1,5 +1,7 @@
 package dev.easel.nodes.core.lora;
 
+import dev.easel.node.FileFingerprint;
+import dev.easel.node.RefCounted;
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.model.files.CheckpointReader;
 import java.io.IOException;
@@ -19,7 +21,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * ({@link LoraKeyMap}), and the tensor names it has that this model does not use (reported, as the reference
  * reports "lora key not loaded"). Owns the file's tensors (float32) until {@link #close()}.
  */
-public final class LoraFile implements AutoCloseable {
+public final class LoraFile implements RefCounted, AutoCloseable {
 
     /** How trainers spell a pair's two halves after the module name: up (B) and down (A). */
     private static final List<String[]> SPELLINGS = List.of(
@@ -45,9 +47,16 @@ public final class LoraFile implements AutoCloseable {
          * The delta for a weight of {@code shape} at {@code strength}, float32. The factor {@code strength · scale}
          * is formed in double precision and applied as one float32 multiply, as in the reference.
          *
-         * @throws IllegalArgumentException when the pair does not fit the shape (naming module, target and shapes)
+         * @throws IllegalArgumentException when the pair does not fit the shape ({@link #requireFits})
          */
         public Tensor delta(long[] shape, double strength) {
+            requireFits(shape);
+            Tensor lowRank = up().flatten(1, -1).mm(down().flatten(1, -1));
+            return lowRank.reshape(shape).mul(new Scalar(strength * scale));
+        }
+
+        /** Checks that the pair's product has the weight's size (and that up and down agree on the rank). */
+        public void requireFits(long[] shape) {
             long[] up = up().shape();
             long[] down = down().shape();
             long product = up[0];
@@ -58,8 +67,6 @@ public final class LoraFile implements AutoCloseable {
                 throw new IllegalArgumentException("LoRA module '" + module + "' does not fit " + target + " "
                         + Arrays.toString(shape) + ": up " + Arrays.toString(up) + ", down " + Arrays.toString(down));
             }
-            Tensor lowRank = up().flatten(1, -1).mm(down().flatten(1, -1));
-            return lowRank.reshape(shape).mul(new Scalar(strength * scale));
         }
 
         private static long numel(long[] shape) {
@@ -71,11 +78,15 @@ public final class LoraFile implements AutoCloseable {
         }
     }
 
+    private final String name;
+    private final String identity;
     private final StateDict tensors;
     private final List<Pair> pairs;
     private final List<String> ignored;
 
-    private LoraFile(StateDict tensors, List<Pair> pairs, List<String> ignored) {
+    private LoraFile(String name, String identity, StateDict tensors, List<Pair> pairs, List<String> ignored) {
+        this.name = name;
+        this.identity = identity;
         this.tensors = tensors;
         this.pairs = List.copyOf(pairs);
         this.ignored = List.copyOf(ignored);
@@ -87,9 +98,10 @@ public final class LoraFile implements AutoCloseable {
      * @throws IllegalArgumentException when a pair is incomplete (an up without its down, or the reverse)
      */
     public static LoraFile read(Path file, LoraKeyMap keys) throws IOException {
+        String identity = FileFingerprint.stamp(file);
         StateDict tensors = CheckpointReader.read(file, ScalarType.Float);
         try {
-            return resolve(file.getFileName().toString(), tensors, keys);
+            return resolve(file.getFileName().toString(), identity, tensors, keys);
         } catch (RuntimeException e) {
             tensors.release();
             throw e;
@@ -97,7 +109,7 @@ public final class LoraFile implements AutoCloseable {
     }
 
     /** Resolves the pairs of {@code tensors} (which the result then owns). */
-    static LoraFile resolve(String source, StateDict tensors, LoraKeyMap keys) {
+    static LoraFile resolve(String source, String identity, StateDict tensors, LoraKeyMap keys) {
         Map<String, String[]> halves = new LinkedHashMap<>(); // module → {up key, down key}
         TreeSet<String> unclaimed = new TreeSet<>(tensors.keys());
         for (String key : tensors.keys()) {
@@ -133,7 +145,17 @@ public final class LoraFile implements AutoCloseable {
             unclaimed.remove(keyPair[0]);
             unclaimed.remove(keyPair[1]);
         }
-        return new LoraFile(tensors, pairs, new ArrayList<>(unclaimed));
+        return new LoraFile(source, identity, tensors, pairs, new ArrayList<>(unclaimed));
+    }
+
+    /** The file's name. */
+    public String name() {
+        return name;
+    }
+
+    /** What the file is (name, size, modification time), for the content hashes of the models it patches. */
+    public String identity() {
+        return identity;
     }
 
     /** The pairs this model uses, in file order. */
@@ -146,8 +168,25 @@ public final class LoraFile implements AutoCloseable {
         return ignored;
     }
 
+    /** The weights the file's pairs need in float32 (its own memory while it is loaded). */
+    @Override
+    public long nativeBytes() {
+        return tensors.nativeBytes();
+    }
+
+    @Override
+    public void retain() {
+        tensors.retain();
+    }
+
+    @Override
+    public void release() {
+        tensors.release();
+    }
+
+    /** {@link #release()}: for the reader that owns the only reference. */
     @Override
     public void close() {
-        tensors.release();
+        release();
     }
 }

@@ -43,6 +43,8 @@ public final class StateDict implements RefCounted {
     private final String keyPrefix;
     /** Full original names of the weights {@link #get} returned, shared with the root and every derived dict. */
     private final Set<String> used;
+    /** Patches in force on these tensors (made on first use). */
+    private WeightPatcher patcher;
 
     private StateDict(String source, Map<String, Tensor> tensors, String origin, String keyPrefix, Set<String> used) {
         this.source = source;
@@ -205,6 +207,17 @@ public final class StateDict implements RefCounted {
         old.values().forEach(Tensor::releaseReference);
     }
 
+    /**
+     * The patches in force on these weights (LoRA), applied in place while computations use them. Patch the dict a
+     * model reads its weights from; a {@link #withPrefix} view made later shares the tensors but not the patcher.
+     */
+    public synchronized WeightPatcher patcher() {
+        if (patcher == null) {
+            patcher = new WeightPatcher(this);
+        }
+        return patcher;
+    }
+
     /** Total bytes of the tensors. */
     @Override
     public long nativeBytes() {
@@ -226,6 +239,11 @@ public final class StateDict implements RefCounted {
     public void release() {
         int left = owners.decrementAndGet();
         if (left == 0) {
+            synchronized (this) {
+                if (patcher != null) {
+                    patcher.discard();
+                }
+            }
             tensors.values().forEach(Tensor::releaseReference);
         } else if (left < 0) {
             throw new IllegalStateException("state dict " + source + " released more often than retained");

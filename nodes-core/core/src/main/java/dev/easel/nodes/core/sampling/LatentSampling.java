@@ -65,7 +65,8 @@ public final class LatentSampling {
         }
         LatentFormat format = guider.latentFormat();
         PointerScope caller = PointerScope.getInnerScope();
-        try (PointerScope scope = new PointerScope(); ModelUse use = ModelUse.of(context, guider.models())) {
+        try (PointerScope scope = new PointerScope(); ModelUse use = ModelUse.of(context, guider.models());
+                var patched = guider.usePatches()) {
             // sampling runs where the model's weights are (the compute device once placed); results go to the host
             Device device = new Device(guider.models().isEmpty() ? "cpu" : guider.models().get(0).device());
             Tensor samples = latent.samples().tensor().to(device, ScalarType.Float);

@@ -1,5 +1,10 @@
 package dev.easel.nodes.core.sd;
 
+import dev.easel.nodes.core.lora.LoraFile;
+import dev.easel.nodes.core.lora.LoraKeyMap;
+import dev.easel.nodes.core.lora.LoraPatches;
+import dev.easel.nodes.core.model.WeightDeltas;
+import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.node.ContentHashable;
 import dev.easel.node.RefCounted;
 import dev.easel.nodes.core.clip.ClipTextEncoder;
@@ -17,12 +22,20 @@ public final class ClipModel implements RefCounted, ContentHashable {
     private final WeightedTokenizer tokenizer;
     private final int layer;
     private final String identity;
+    /** LoRAs on the encoder's weights, applied in place while an encode uses this CLIP ({@link #usePatches}). */
+    private final WeightDeltas patches;
 
     public ClipModel(ClipTextModel model, WeightedTokenizer tokenizer, int layer, String identity) {
+        this(model, tokenizer, layer, identity, WeightDeltas.NONE);
+    }
+
+    private ClipModel(ClipTextModel model, WeightedTokenizer tokenizer, int layer, String identity,
+            WeightDeltas patches) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.layer = layer;
         this.identity = identity;
+        this.patches = patches;
     }
 
     /** An SD1.x CLIP with the standard tokenizer, using the last layer. */
@@ -32,8 +45,26 @@ public final class ClipModel implements RefCounted, ContentHashable {
 
     /** The same encoder stopping at {@code layerIndex} (−1 last, −2 penultimate, ...); shares the weights. */
     public ClipModel withLayer(int layerIndex) {
-        model.retain(); // the copy is one more owner of the weights
-        return new ClipModel(model, tokenizer, layerIndex, identity);
+        retain(); // the copy is one more owner of the weights
+        return new ClipModel(model, tokenizer, layerIndex, identity, patches);
+    }
+
+    /** The same encoder with {@code lora}'s text-encoder pairs added at {@code strength}; shares the weights. */
+    public ClipModel withLora(LoraFile lora, double strength) {
+        retain();
+        lora.retain();
+        return new ClipModel(model, tokenizer, layer, identity + "|lora:" + lora.identity() + "@" + strength,
+                LoraPatches.add(patches, LoraKeyMap.TEXT_PREFIX, lora, strength));
+    }
+
+    /** The LoRAs on this CLIP, in the order they were added. */
+    public WeightDeltas patches() {
+        return patches;
+    }
+
+    /** Holds the encoder's weights patched as this CLIP says (waiting while another set is in use); close after. */
+    public WeightPatcher.Use usePatches() {
+        return model.weights().patcher().use(patches);
     }
 
     /** Encodes a prompt with ComfyUI's weighting syntax at this CLIP's layer. */
@@ -52,10 +83,12 @@ public final class ClipModel implements RefCounted, ContentHashable {
     @Override
     public void retain() {
         model.retain();
+        LoraPatches.applied(patches).forEach(a -> a.lora().retain());
     }
 
     @Override
     public void release() {
+        LoraPatches.applied(patches).forEach(a -> a.lora().release());
         model.release();
     }
 

@@ -1,5 +1,6 @@
 package dev.easel.nodes.core.sampling.guidance;
 
+import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.nodes.core.sampling.Denoiser;
 import dev.easel.nodes.core.sampling.Prediction;
 import dev.easel.nodes.core.sd.DiffusionModel;
@@ -79,6 +80,11 @@ public final class CfgGuider implements Guider {
     @Override
     public List<Placeable> models() {
         return List.of(model.unet());
+    }
+
+    @Override
+    public WeightPatcher.Use usePatches() {
+        return model.usePatches();
     }
 
     /**

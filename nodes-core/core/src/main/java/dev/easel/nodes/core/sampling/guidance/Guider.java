@@ -1,5 +1,6 @@
 package dev.easel.nodes.core.sampling.guidance;
 
+import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.node.RefCounted;
 import dev.easel.nodes.core.sampling.Denoiser;
 import dev.easel.nodes.core.unet.DiscreteSchedule;
@@ -26,4 +27,12 @@ public interface Guider extends RefCounted {
 
     /** The models the denoiser computes with, to be placed on the compute device while sampling runs. */
     List<Placeable> models();
+
+    /**
+     * Holds the models' weights patched (LoRA) as the guider's MODEL says, for as long as the sampling runs; a guider
+     * over unpatched weights (the default) holds nothing.
+     */
+    default WeightPatcher.Use usePatches() {
+        return () -> { };
+    }
 }
