@@ -3,7 +3,8 @@
 # time / peak RSS. Writes a 2.1 GB random-weight checkpoint to e2e-tests/target/sd15-random/ on first use.
 # And issue 5's sampler overhead per step as a fraction of a tiny-UNet step (the tiny fixture checkpoint).
 # And issue 9's default workflow (64×64, 20 steps, Easel's own model): engine time of the first and of later jobs.
-# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|sampler|default|all] [--runs N]   (default: all, 3 runs)
+# And issue 10's LoRA apply/remove times and memory on the SD1.5-size model ("lora").
+# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|sampler|lora|default|all] [--runs N]   (default: all, 3 runs)
 #   sampler also takes [--latents 8,64] [--large-runs N] [--steps N] [--samplers a,b,...] [--checkpoint PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,11 @@ if [[ "$what" == all || "$what" == unet ]]; then
 fi
 if [[ "$what" == all || "$what" == sampler ]]; then
   bench sampler "$@"
+fi
+if [[ "$what" == all || "$what" == lora ]]; then
+  [[ -f e2e-tests/target/sd15-random/sd15_random_s1_f16.safetensors ]] || bench gen
+  java -Xms256m -Xmx2g -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "e2e-tests/target/classes:$(cat "$cp_file")" \
+    dev.easel.bench.sd.LoraBenchmark
 fi
 if [[ "$what" == all || "$what" == default ]]; then
   java -Xms256m -Xmx1g -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "e2e-tests/target/classes:$(cat "$cp_file")" \

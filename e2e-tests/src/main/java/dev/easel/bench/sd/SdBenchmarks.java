@@ -359,7 +359,7 @@ public final class SdBenchmarks {
         }
     }
 
-    private static long status(String field) throws IOException {
+    static long status(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

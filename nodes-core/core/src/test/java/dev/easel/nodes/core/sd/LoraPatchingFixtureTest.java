@@ -137,6 +137,48 @@ class LoraPatchingFixtureTest {
     }
 
     @Test
+    void stackedLorasAddUpAndComeOffTogether() throws IOException {
+        Path kohya = fixtures().resolve("lora/lora_kohya_sd15_tiny_s1601.safetensors");
+        try (PointerScope scope = new PointerScope();
+                LoraFile first = LoraLoading.read(kohya, parts.model(), parts.clip());
+                LoraFile second = LoraLoading.read(kohya, parts.model(), parts.clip())) { // the same weights again
+            DiffusionModel once = parts.model().withLora(first, 0.5);
+            DiffusionModel twice = once.withLora(second, -0.7);
+            var weights = parts.model().unet().weights();
+            Map<String, Tensor> expected = new LinkedHashMap<>();
+            try (WeightPatcher.Use base = parts.model().usePatches()) {
+                for (String key : twice.patches().keys()) {
+                    Tensor w = weights.get(key).clone();
+                    for (var pair : first.pairs()) {
+                        if (pair.target().equals("model.diffusion_model." + key)) {
+                            w.add_(pair.delta(w.shape(), 0.5));
+                        }
+                    }
+                    for (var pair : second.pairs()) {
+                        if (pair.target().equals("model.diffusion_model." + key)) {
+                            w.add_(pair.delta(w.shape(), -0.7));
+                        }
+                    }
+                    expected.put(key, w);
+                }
+            }
+            assertEquals(once.patches().keys(), twice.patches().keys());
+            assertEquals(10, twice.patches().keys().size());
+            try (WeightPatcher.Use use = twice.usePatches()) {
+                for (var e : expected.entrySet()) {
+                    double diff = weights.get(e.getKey()).sub(e.getValue()).abs().amax().item().toDouble();
+                    assertTrue(diff <= 1e-6, e.getKey() + ": " + diff);
+                }
+            }
+            try (WeightPatcher.Use base = parts.model().usePatches()) {
+                assertEquals(0, weights.patcher().originalBytes());
+            }
+            twice.release();
+            once.release();
+        }
+    }
+
+    @Test
     void anotherPatchSetWaitsForTheUsersOfTheCurrentOne() throws Exception {
         Path file = fixtures().resolve("lora/lora_kohya_sd15_tiny_s1601.safetensors");
         DiffusionModel model;
