@@ -44,6 +44,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--count", description = "Captions to generate (default: ${DEFAULT-VALUE}).")
     int count = 200;
 
+    @Option(names = "--captions", split = ";", paramLabel = "CAPTION", description = "Measure these captions of the "
+            + "data set (separated by ';') instead of --count seeded ones, e.g. common prompts for a contact sheet.")
+    List<String> captions;
+
     @Option(names = "--seed", description = "Seed of the caption choice, the floor's weights and the first sampling "
             + "seed (caption i samples with seed + i) (default: ${DEFAULT-VALUE}).")
     long seed = 1234;
@@ -83,7 +87,8 @@ public final class EvalCommand implements Callable<Integer> {
         Path work = Files.createDirectories(outDir.resolve("work"));
         SamplingSettings settings = new SamplingSettings(steps, cfg, sampler, scheduler, seed);
         try (EmojiDataset data = DatasetCache.loadOrBuild(dataDir != null ? dataDir : DataFolder.defaultFolder())) {
-            List<Integer> prompts = PromptChoice.pick(data.entries(), count, seed);
+            List<Integer> prompts = captions != null ? PromptChoice.byCaption(data.entries(), captions)
+                    : PromptChoice.pick(data.entries(), count, seed);
             System.out.printf("evaluating %d captions against %,d training images (%d steps, cfg %.1f, %s/%s)%n",
                     prompts.size(), data.size(), steps, cfg, sampler, scheduler);
             ModelEvaluation.Result model = checkpoint == null ? null

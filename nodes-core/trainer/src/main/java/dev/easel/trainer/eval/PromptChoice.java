@@ -21,6 +21,25 @@ public final class PromptChoice {
     }
 
     /**
+     * Indices into {@code entries} of the entries with these captions, in order (a hand-picked set, such as common
+     * prompts for a contact sheet).
+     *
+     * @throws IllegalArgumentException naming every caption the data set does not have
+     */
+    public static List<Integer> byCaption(List<EmojiEntry> entries, List<String> captions) {
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            index.putIfAbsent(entries.get(i).caption(), i);
+        }
+        List<String> unknown = captions.stream().filter(c -> !index.containsKey(c)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("not captions of the data set: " + unknown
+                    + " (a caption is \"<emoji name>[, <skin tone>], <google|twitter> style\")");
+        }
+        return captions.stream().map(index::get).toList();
+    }
+
+    /**
      * Indices into {@code entries} of {@code count} entries with distinct captions (fewer when the set has fewer),
      * the same for the same seed; the styles take turns until one runs out.
      */

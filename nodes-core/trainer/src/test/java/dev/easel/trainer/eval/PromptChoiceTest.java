@@ -1,6 +1,7 @@
 package dev.easel.trainer.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.easel.trainer.data.EmojiEntry;
@@ -35,5 +36,16 @@ class PromptChoiceTest {
         assertEquals(36, new HashSet<>(all.stream().map(i -> entries.get(i).caption()).toList()).size());
         // twitter runs out after 6 of its turns; google fills the rest
         assertEquals(6, all.subList(0, 12).stream().filter(i -> entries.get(i).set() == EmojiSet.TWITTER).count());
+    }
+
+    @Test
+    void handPickedCaptionsAreFoundInOrderAndUnknownOnesAreAllNamed() {
+        List<EmojiEntry> entries = List.of(new EmojiEntry(EmojiSet.GOOGLE, "a.png", "red apple", "", "Food"),
+                new EmojiEntry(EmojiSet.TWITTER, "b.png", "rocket", "", "Travel"));
+        assertEquals(List.of(1, 0), PromptChoice.byCaption(entries, List.of("rocket, twitter style",
+                "red apple, google style")));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PromptChoice.byCaption(entries, List.of("rocket", "red apple, google style", "pear")));
+        assertTrue(e.getMessage().contains("[rocket, pear]"), e.getMessage());
     }
 }
