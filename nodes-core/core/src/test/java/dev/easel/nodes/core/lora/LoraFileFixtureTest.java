@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.model.files.CheckpointReader;
 import dev.easel.nodes.core.unet.UNetConfig;
@@ -35,18 +34,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoraFileFixtureTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static StateDict checkpoint;
     private static LoraKeyMap keys;
 
-    static Path fixtures() {
-        return Path.of(System.getProperty("easel.repo.root")).resolve("../shared/fixtures").normalize();
-    }
 
     @BeforeAll
     static void loadCheckpoint() throws IOException {
         Torch.load();
-        checkpoint = CheckpointReader.read(fixtures().resolve("sd15_tiny_s1234_f16.safetensors"), ScalarType.Float);
+        checkpoint = CheckpointReader.read(
+                LoraFixtures.fixtures().resolve("sd15_tiny_s1234_f16.safetensors"), ScalarType.Float);
         StateDict unet = checkpoint.withPrefix(LoraKeyMap.UNET_PREFIX);
         int textLayers = (int) checkpoint.keys().stream()
                 .filter(k -> k.startsWith(LoraKeyMap.TEXT_PREFIX + "encoder.layers.") && k.endsWith(".mlp.fc1.weight"))
@@ -62,23 +58,15 @@ class LoraFileFixtureTest {
         }
     }
 
-    private static JsonNode caseOf(String format) throws IOException {
-        for (JsonNode c : JSON.readTree(fixtures().resolve("lora/index.json").toFile()).get("cases")) {
-            if (c.get("format").asText().equals(format)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("no " + format + " case");
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"kohya", "peft"})
     void patchesWhatTheReferencePatchesWithTheReferencesMergedWeights(String format) throws IOException {
-        JsonNode c = caseOf(format);
+        JsonNode c = LoraFixtures.caseOf(format);
         JsonNode info = c.get("info");
         double strengthModel = info.get("strength_model").asDouble();
         double strengthClip = info.get("strength_clip").asDouble();
-        try (LoraFile lora = LoraFile.read(fixtures().resolve("lora").resolve(c.get("lora_file").asText()), keys);
+        try (LoraFile lora = LoraFile.read(LoraFixtures.file(c.get("lora_file").asText()), keys);
                 PointerScope scope = new PointerScope()) {
             Map<String, List<String>> appliedFrom = new TreeMap<>();
             for (LoraFile.Pair pair : lora.pairs()) {
@@ -96,8 +84,7 @@ class LoraFileFixtureTest {
             assertEquals(new TreeSet<>(ignored), new TreeSet<>(lora.ignoredKeys()), "ignored tensors");
 
             int compared = 0;
-            try (SafetensorsFile expected = SafetensorsFile.open(fixtures().resolve("lora")
-                    .resolve(c.get("file").asText()))) {
+            try (SafetensorsFile expected = SafetensorsFile.open(LoraFixtures.file(c.get("file").asText()))) {
                 for (String name : expected.names()) {
                     if (!name.startsWith("out/merged/")) {
                         continue;
@@ -125,7 +112,7 @@ class LoraFileFixtureTest {
 
     @Test
     void aPairThatDoesNotFitItsWeightNamesTheModuleTheWeightAndTheShapes() throws IOException {
-        try (LoraFile lora = LoraFile.read(fixtures().resolve("lora/lora_kohya_sd15_tiny_s1601.safetensors"), keys);
+        try (LoraFile lora = LoraFile.read(LoraFixtures.file("lora_kohya_sd15_tiny_s1601.safetensors"), keys);
                 PointerScope scope = new PointerScope()) {
             LoraFile.Pair pair = lora.pairs().get(0);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

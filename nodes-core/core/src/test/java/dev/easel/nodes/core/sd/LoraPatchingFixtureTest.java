@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.nodes.core.lora.LoraFile;
+import dev.easel.nodes.core.lora.LoraFixtures;
 import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.runtime.Torch;
 import dev.easel.runtime.safetensors.SafetensorsFile;
@@ -41,17 +41,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoraPatchingFixtureTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static CheckpointLoading.Parts parts;
 
-    private static Path fixtures() {
-        return Path.of(System.getProperty("easel.repo.root")).resolve("../shared/fixtures").normalize();
-    }
 
     @BeforeAll
     static void load() throws IOException {
         Torch.load();
-        parts = CheckpointLoading.load(fixtures().resolve("sd15_tiny_s1234_f16.safetensors"), ScalarType.Float);
+        parts = CheckpointLoading.load(
+                LoraFixtures.fixtures().resolve("sd15_tiny_s1234_f16.safetensors"), ScalarType.Float);
     }
 
     @AfterAll
@@ -63,18 +60,10 @@ class LoraPatchingFixtureTest {
         }
     }
 
-    private static JsonNode caseOf(String format) throws IOException {
-        for (JsonNode c : JSON.readTree(fixtures().resolve("lora/index.json").toFile()).get("cases")) {
-            if (c.get("format").asText().equals(format)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("no " + format + " case");
-    }
 
     private static Map<String, Tensor> tensors(String file) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (SafetensorsFile f = SafetensorsFile.open(fixtures().resolve("lora").resolve(file))) {
+        try (SafetensorsFile f = SafetensorsFile.open(LoraFixtures.file(file))) {
             for (String name : f.names()) {
                 if (!name.startsWith("out/merged/")) {
                     out.put(name, f.load(name));
@@ -100,9 +89,9 @@ class LoraPatchingFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"kohya", "peft"})
     void patchedModelsGiveTheReferenceOutputsAndTheBaseModelItsOwn(String format) throws IOException {
-        JsonNode c = caseOf(format);
+        JsonNode c = LoraFixtures.caseOf(format);
         JsonNode info = c.get("info");
-        Path file = fixtures().resolve("lora").resolve(c.get("lora_file").asText());
+        Path file = LoraFixtures.file(c.get("lora_file").asText());
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> t = tensors(c.get("file").asText());
             DiffusionModel model;
@@ -138,7 +127,7 @@ class LoraPatchingFixtureTest {
 
     @Test
     void stackedLorasAddUpAndComeOffTogether() throws IOException {
-        Path kohya = fixtures().resolve("lora/lora_kohya_sd15_tiny_s1601.safetensors");
+        Path kohya = LoraFixtures.file("lora_kohya_sd15_tiny_s1601.safetensors");
         try (PointerScope scope = new PointerScope();
                 LoraFile first = LoraLoading.read(kohya, parts.model(), parts.clip());
                 LoraFile second = LoraLoading.read(kohya, parts.model(), parts.clip())) { // the same weights again
@@ -180,7 +169,7 @@ class LoraPatchingFixtureTest {
 
     @Test
     void anotherPatchSetWaitsForTheUsersOfTheCurrentOne() throws Exception {
-        Path file = fixtures().resolve("lora/lora_kohya_sd15_tiny_s1601.safetensors");
+        Path file = LoraFixtures.file("lora_kohya_sd15_tiny_s1601.safetensors");
         DiffusionModel model;
         try (LoraFile lora = LoraLoading.read(file, parts.model(), parts.clip())) {
             model = parts.model().withLora(lora, 1.0);
