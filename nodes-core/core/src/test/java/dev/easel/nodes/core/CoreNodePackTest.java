@@ -28,12 +28,13 @@ class CoreNodePackTest {
             "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced", "KSamplerSelect",
             "BasicScheduler", "KarrasScheduler", "ExponentialScheduler", "SDTurboScheduler", "SplitSigmas",
             "SplitSigmasDenoise", "FlipSigmas", "CFGGuider", "BasicGuider", "RandomNoise", "DisableNoise",
-            "SetLatentNoiseMask", "RescaleCFG", "LoraLoader", "LoraLoaderModelOnly");
+            "SetLatentNoiseMask", "RescaleCFG", "LoraLoader", "LoraLoaderModelOnly", "VAEEncodeForInpaint");
 
     private static final Set<String> TENSOR_NODES = Set.of("CLIPTextEncode", "VAEDecode", "VAEEncode",
             "VAEDecodeTiled", "VAEEncodeTiled","EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
             "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy", "ConditioningConcat",
-            "SaveImage", "PreviewImage", "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced");
+            "SaveImage", "PreviewImage", "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced",
+            "VAEEncodeForInpaint");
 
     @Test
     void isFoundByServiceLoader() {
