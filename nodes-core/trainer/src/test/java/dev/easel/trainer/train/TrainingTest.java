@@ -121,6 +121,22 @@ class TrainingTest {
         }
     }
 
+    @Test
+    void aStopRequestEndsTheRunAtAStepBoundaryWithACheckpoint(@TempDir Path dir) throws Exception {
+        Torch.load();
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        try (VaeTraining vae = new VaeTraining(CONFIG.vae(), TrainSettings.of(31, 1e-3));
+                java.io.PrintStream out = new java.io.PrintStream(printed, true)) {
+            TrainingRun.run("vae", vae, SHAPES, 2, 10, 100, dir, out, () -> vae.steps() >= 3);
+            assertEquals(3, vae.steps());
+        }
+        try (VaeTraining resumed = new VaeTraining(CONFIG.vae(), TrainSettings.of(31, 1e-3))) {
+            Checkpoints.restore(Checkpoints.latest(dir).orElseThrow(), resumed);
+            assertEquals(3, resumed.steps(), "the checkpoint written on stopping");
+        }
+        assertTrue(printed.toString().contains("stopped at step 3"), printed.toString());
+    }
+
     private static double stepAt(Training<Batch> t) {
         return stepAt(t, SHAPES);
     }
