@@ -2,9 +2,9 @@ package dev.easel.launcher;
 
 import dev.easel.node.Folders;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;

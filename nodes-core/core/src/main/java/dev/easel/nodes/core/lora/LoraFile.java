@@ -38,11 +38,6 @@ public final class LoraFile implements RefCounted, AutoCloseable {
      */
     public record Pair(String module, String target, Tensor up, Tensor down, double scale) {
 
-        /** The rank (rows of {@code down}). */
-        public long rank() {
-            return down.size(0);
-        }
-
         /**
          * The delta for a weight of {@code shape} at {@code strength}, float32. The factor {@code strength · scale}
          * is formed in double precision and applied as one float32 multiply, as in the reference.
@@ -117,14 +112,14 @@ public final class LoraFile implements RefCounted, AutoCloseable {
                 for (int half = 0; half < 2; half++) {
                     if (key.endsWith(spelling[half])) {
                         String module = key.substring(0, key.length() - spelling[half].length());
-                        halves.computeIfAbsent(module + "\u0000" + spelling[0], m -> new String[2])[half] = key;
+                        halves.computeIfAbsent(module, m -> new String[2])[half] = key;
                     }
                 }
             }
         }
         List<Pair> pairs = new ArrayList<>();
         for (Map.Entry<String, String[]> entry : halves.entrySet()) {
-            String module = entry.getKey().substring(0, entry.getKey().indexOf('\u0000'));
+            String module = entry.getKey();
             String[] keyPair = entry.getValue();
             var target = keys.target(module);
             if (target.isEmpty()) {

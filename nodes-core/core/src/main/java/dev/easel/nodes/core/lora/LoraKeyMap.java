@@ -61,11 +61,6 @@ public final class LoraKeyMap {
         return Optional.ofNullable(targets.get(module));
     }
 
-    /** Every recognised module name and its target. */
-    public Map<String, String> asMap() {
-        return Map.copyOf(targets);
-    }
-
     private void addUnet(UNetConfig config, Collection<String> unetKeys) {
         for (String key : unetKeys) {
             if (key.endsWith(".weight")) {

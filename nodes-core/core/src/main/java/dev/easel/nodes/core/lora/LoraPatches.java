@@ -2,9 +2,10 @@ package dev.easel.nodes.core.lora;
 
 import dev.easel.nodes.core.model.WeightDeltas;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -21,22 +22,26 @@ public final class LoraPatches implements WeightDeltas {
     public record Applied(LoraFile lora, double strength) {
     }
 
+    /** One pair at its LoRA's strength. */
+    private record Weighted(LoraFile.Pair pair, double strength) {
+    }
+
     private final String prefix;
     private final List<Applied> applied;
-    private final Set<String> keys;
+    /** The pairs of each patched weight (by its name in the part's dict), in the order the LoRAs were added. */
+    private final Map<String, List<Weighted>> byKey = new LinkedHashMap<>();
 
     private LoraPatches(String prefix, List<Applied> applied) {
         this.prefix = prefix;
         this.applied = List.copyOf(applied);
-        Set<String> keys = new LinkedHashSet<>();
         for (Applied a : this.applied) {
             for (LoraFile.Pair pair : a.lora().pairs()) {
                 if (pair.target().startsWith(prefix)) {
-                    keys.add(pair.target().substring(prefix.length()));
+                    byKey.computeIfAbsent(pair.target().substring(prefix.length()), k -> new ArrayList<>())
+                            .add(new Weighted(pair, a.strength()));
                 }
             }
         }
-        this.keys = Set.copyOf(keys);
     }
 
     /**
@@ -65,20 +70,15 @@ public final class LoraPatches implements WeightDeltas {
 
     @Override
     public Set<String> keys() {
-        return keys;
+        return Collections.unmodifiableSet(byKey.keySet());
     }
 
     @Override
     public void addTo(String key, Tensor weight) {
-        String target = prefix + key;
-        for (Applied a : applied) {
-            for (LoraFile.Pair pair : a.lora().pairs()) {
-                if (pair.target().equals(target)) {
-                    try (PointerScope scope = new PointerScope()) {
-                        Tensor delta = pair.delta(weight.shape(), a.strength());
-                        weight.add_(delta.to(weight.device(), weight.scalar_type()));
-                    }
-                }
+        for (Weighted w : byKey.getOrDefault(key, List.of())) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor delta = w.pair().delta(weight.shape(), w.strength());
+                weight.add_(delta.to(weight.device(), weight.scalar_type()));
             }
         }
     }

@@ -68,11 +68,6 @@ public final class WeightPatcher {
         };
     }
 
-    /** The set applied now. */
-    public synchronized WeightDeltas current() {
-        return current;
-    }
-
     /** Bytes held for restoring originals (the extra memory of the set in force). */
     public synchronized long originalBytes() {
         long bytes = 0;

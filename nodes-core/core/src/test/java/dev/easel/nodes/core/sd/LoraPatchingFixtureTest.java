@@ -221,6 +221,13 @@ class LoraPatchingFixtureTest {
                     () -> LoraLoading.read(wrongShape, parts.model(), parts.clip()));
             assertTrue(shape.getMessage().contains(module) && shape.getMessage().contains("[32, 32]")
                     && shape.getMessage().contains("down [4, 48]"), shape.getMessage());
+
+            Path halfPair = dir.resolve("half.safetensors");
+            SafetensorsWriter.write(halfPair, Map.of(module + ".lora_up.weight", torch.zeros(32, 4)), Map.of());
+            IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+                    () -> LoraLoading.read(halfPair, parts.model(), parts.clip()));
+            assertTrue(half.getMessage().contains(module) && half.getMessage().contains("no down weight"),
+                    half.getMessage());
         }
     }
 }
