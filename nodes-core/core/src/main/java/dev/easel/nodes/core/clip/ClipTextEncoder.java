@@ -10,7 +10,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * when any weight differs from 1, an "empty" chunk (BOS, EOS, padding) is encoded in the same batch and every token
  * whose weight {@code w != 1} becomes {@code z' = (z − z_empty)·w + z_empty} with {@code z_empty} the empty chunk's
  * vector at the same position (w rounded to float32, as a Python float times a float32 tensor); the chunks are
- * concatenated along the token axis into {@code [1, 77·chunks, width]}. The pooled output is that of the first chunk.
+ * concatenated along the token axis into {@code [1, 77·chunks, width]}. The pooled output is that of the first chunk
+ * (times the text projection for OpenCLIP towers).
  *
  * <p>The model is borrowed: the caller keeps it retained while encoding.
  */
@@ -94,7 +95,7 @@ public final class ClipTextEncoder {
         Tensor batch = Tensor.create(flat, rows, length);
         ClipTextModel.Output out = model.forward(batch, layerIndex, normHidden);
         Tensor z = last ? out.last() : out.hidden();
-        Tensor pooled = out.pooled().narrow(0, 0, 1);
+        Tensor pooled = model.projectPooled(out.pooled().narrow(0, 0, 1));
         Tensor cond = z.narrow(0, 0, n);
         if (weighted) {
             double[][] w = chunks.weights();

@@ -1,6 +1,7 @@
 package dev.easel.nodes.core.clip;
 
 import static org.bytedeco.pytorch.global.torch.full;
+import static org.bytedeco.pytorch.global.torch.gelu;
 import static org.bytedeco.pytorch.global.torch.layer_norm;
 import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
@@ -41,14 +42,30 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class ClipTextModel implements RefCounted, WeightsPlaceable {
 
-    /** Architecture parameters. */
+    /**
+     * Architecture parameters.
+     *
+     * @param quickGelu the MLP activation: OpenAI's CLIP uses quick-GELU ({@code x·sigmoid(1.702x)}), the OpenCLIP
+     *     towers of SD2.x and SDXL the exact (erf) GELU
+     */
     public record Config(int width, int layers, int heads, int intermediate, int vocab, int positions,
-                         double layerNormEps, int eosToken) {
+                         double layerNormEps, int eosToken, boolean quickGelu) {
         public Config {
             if (width <= 0 || layers <= 0 || heads <= 0 || width % heads != 0) {
                 throw new IllegalArgumentException("bad CLIP config: width " + width + ", layers " + layers
                         + ", heads " + heads);
             }
+        }
+
+        /** An OpenAI CLIP config (quick-GELU). */
+        public Config(int width, int layers, int heads, int intermediate, int vocab, int positions,
+                      double layerNormEps, int eosToken) {
+            this(width, layers, heads, intermediate, vocab, positions, layerNormEps, eosToken, true);
+        }
+
+        /** The same config with the exact GELU (OpenCLIP). */
+        public Config withGelu() {
+            return new Config(width, layers, heads, intermediate, vocab, positions, layerNormEps, eosToken, false);
         }
 
         /** The config of the weights in {@code sd} with {@link #detectHeads(int)} heads. */
@@ -120,6 +137,41 @@ public final class ClipTextModel implements RefCounted, WeightsPlaceable {
     /** {@link #ClipTextModel(StateDict, Config)} with {@link Config#detect(StateDict)}. */
     public static ClipTextModel load(StateDict weights) {
         return new ClipTextModel(weights, Config.detect(weights));
+    }
+
+    /**
+     * An OpenCLIP text tower ({@link OpenClipLayout} names, exact GELU) over {@code openClip}, which is released
+     * here: the model holds the renamed dict, which shares the tensors.
+     */
+    public static ClipTextModel loadOpenClip(StateDict openClip) {
+        StateDict renamed;
+        try {
+            renamed = OpenClipLayout.toTextModelNames(openClip);
+        } finally {
+            openClip.release();
+        }
+        try {
+            return new ClipTextModel(renamed, Config.detect(renamed).withGelu());
+        } catch (RuntimeException e) {
+            renamed.release();
+            throw e;
+        }
+    }
+
+    /** True when the tower projects its pooled output ({@link OpenClipLayout#TEXT_PROJECTION}; OpenCLIP). */
+    public boolean projectsPooled() {
+        return weights.has(OpenClipLayout.TEXT_PROJECTION);
+    }
+
+    /**
+     * The pooled output times the text projection ({@code pooled @ P}, P = [width, projection] as open_clip stores
+     * it); the pooled output itself when the tower has no projection. Attached to the caller's scope.
+     */
+    public Tensor projectPooled(Tensor pooled) {
+        if (!projectsPooled()) {
+            return pooled;
+        }
+        return pooled.to(ScalarType.Float).matmul(w(OpenClipLayout.TEXT_PROJECTION));
     }
 
     public Config config() {
@@ -256,7 +308,7 @@ public final class ClipTextModel implements RefCounted, WeightsPlaceable {
         x = x.add(dense(a, p + "self_attn.out_proj."));
 
         Tensor m = dense(layerNorm(x, p + "layer_norm2."), p + "mlp.fc1.");
-        m = m.mul(m.mul(new Scalar(1.702)).sigmoid()); // quick_gelu
+        m = config.quickGelu() ? m.mul(m.mul(new Scalar(1.702)).sigmoid()) : gelu(m);
         return x.add(dense(m, p + "mlp.fc2."));
     }
 }

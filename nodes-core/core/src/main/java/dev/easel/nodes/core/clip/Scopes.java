@@ -5,7 +5,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /** Runs tensor work in a private {@link PointerScope} and hands only the results to the caller's scope. */
-final class Scopes {
+public final class Scopes {
 
     private Scopes() {
     }
@@ -14,7 +14,7 @@ final class Scopes {
      * Computes {@code body} in a private scope (its temporaries are freed on return) and returns its tensors as new
      * handles attached to the caller's innermost scope, if any (shared storage, no copy).
      */
-    static Tensor[] returnToCaller(Supplier<Tensor[]> body) {
+    public static Tensor[] returnToCaller(Supplier<Tensor[]> body) {
         Tensor[] inner;
         try (PointerScope scope = new PointerScope()) {
             inner = body.get();
@@ -35,7 +35,7 @@ final class Scopes {
         return out;
     }
 
-    static Tensor returnToCaller1(Supplier<Tensor> body) {
+    public static Tensor returnToCaller1(Supplier<Tensor> body) {
         return returnToCaller(() -> new Tensor[] {body.get()})[0];
     }
 }

@@ -11,9 +11,12 @@ import dev.easel.nodes.core.model.files.ModelFamily;
 import dev.easel.nodes.core.model.files.UnsupportedModelException;
 import dev.easel.nodes.core.unet.CpuThreads;
 import dev.easel.nodes.core.unet.DiscreteSchedule;
+import dev.easel.nodes.core.unet.Parameterization;
+import dev.easel.nodes.core.unet.ShapeSource;
+import dev.easel.nodes.core.unet.UNetConfig;
 import dev.easel.nodes.core.unet.UNetModel;
+import dev.easel.nodes.core.unet.UNetPatches;
 import dev.easel.nodes.core.vae.AutoencoderKL;
-import dev.easel.nodes.core.vae.LatentFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,57 +75,75 @@ public final class CheckpointLoading {
     }
 
     /**
-     * @throws UnsupportedModelException when the file is not SD1.x (SD2.x and SDXL are recognised and named)
+     * Loads an SD1.x, SD2.x (512 or 768-v), SDXL base or SDXL refiner checkpoint.
+     *
+     * @throws UnsupportedModelException when the file is another kind of model, or lacks a text encoder or VAE
      * @throws IOException               when the file cannot be read (the message names the file and key)
      */
     public static Parts load(Path file, ScalarType dtype) throws IOException {
         StateDict all = CheckpointReader.read(file, dtype);
         try {
             DetectedModel detected = ModelDetector.detect(all);
-            if (detected.family() != ModelFamily.SD1) {
-                throw new UnsupportedModelException(file.getFileName().toString(), detected.family().displayName()
-                        + " checkpoints are recognised but not supported yet; Easel runs Stable Diffusion 1.x");
+            ModelFamily family = detected.family();
+            String name = file.getFileName().toString();
+            if (!CheckpointFamily.isCheckpoint(family)) {
+                throw new UnsupportedModelException(name, "is a " + family.displayName()
+                        + ", not a checkpoint; load it with its own loader node");
+            }
+            if (detected.variant().contains("unCLIP")) {
+                throw new UnsupportedModelException(name, "unCLIP checkpoints are not supported yet");
+            }
+            boolean hasText = detected.has(ModelComponent.TEXT_ENCODER) || detected.has(ModelComponent.TEXT_ENCODER_2);
+            if (!hasText || !detected.has(ModelComponent.VAE)) {
+                throw new UnsupportedModelException(name, "holds a " + family.displayName() + " diffusion model"
+                        + " without " + (hasText ? "a VAE" : "text encoders")
+                        + "; CheckpointLoaderSimple needs a full checkpoint");
             }
             String identity = FileFingerprint.stamp(file);
-            UNetModel unet = loadUnet(all.withPrefix(detected.prefix(ModelComponent.UNET)));
-            ClipTextModel clip = null;
+            StateDict unetWeights = all.withPrefix(detected.prefix(ModelComponent.UNET));
+            UNetModel unet = loadUnet(unetWeights, family);
+            List<ClipTextModel> encoders = new ArrayList<>();
             AutoencoderKL vae = null;
             try {
-                clip = loadClip(all.withPrefix(detected.prefix(ModelComponent.TEXT_ENCODER) + "text_model."));
+                encoders.addAll(CheckpointFamily.loadTextEncoders(family, detected, all));
                 vae = buildVae(file, all.withPrefix(detected.prefix(ModelComponent.VAE)));
-                ClipTextModel probedClip = clip;
+                AdmEncoder adm = CheckpointFamily.adm(family);
+                CheckpointFamily.requireAdmFits(name, unet, adm, encoders);
                 AutoencoderKL probedVae = vae;
-                probeAll(file, all, () -> touchAllWeights(probedClip), () -> probeUnet(unet),
-                        () -> probeVae(probedVae));
+                probeAll(file, all, () -> encoders.forEach(CheckpointLoading::touchAllWeights),
+                        () -> probeUnet(unet), () -> probeVae(probedVae));
+                Parameterization parameterization = CheckpointFamily.parameterization(family, unet);
+                List<String> unexpected = unexpectedKeys(all);
+                if (!unexpected.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, () -> describeLeftOver(file, unexpected));
+                }
+                DiffusionModel model = new DiffusionModel(unet, DiscreteSchedule.sd1(), parameterization,
+                        CheckpointFamily.latentFormat(family), adm, identity + "#unet");
+                ClipModel clip = new ClipModel(CheckpointFamily.towers(family, encoders), identity + "#clip");
+                return new Parts(model, clip, new VaeModel(vae, identity + "#vae"), unexpected);
             } catch (RuntimeException e) {
                 unet.release();
-                if (clip != null) {
-                    clip.release();
-                }
+                encoders.forEach(ClipTextModel::release);
                 if (vae != null) {
                     vae.release();
                 }
                 throw e;
             }
-            List<String> unexpected = unexpectedKeys(all);
-            if (!unexpected.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, () -> describeLeftOver(file, unexpected));
-            }
-            return new Parts(new DiffusionModel(unet, DiscreteSchedule.sd1(), LatentFormat.SD15, identity + "#unet"),
-                    ClipModel.sd1(clip, identity + "#clip"), new VaeModel(vae, identity + "#vae"), unexpected);
         } finally {
             all.release();
         }
     }
 
     /**
-     * True for the keys of an SD1.x checkpoint that ComfyUI's loader drops without using: the DDPM schedule buffers,
-     * the text encoder's {@code position_ids} buffer (it is {@code arange(77)}) and EMA copies ({@code model_ema.*}).
+     * True for the keys of a checkpoint that ComfyUI's loader drops without using: the DDPM schedule buffers, the
+     * text encoders' {@code position_ids} buffer (it is {@code arange(77)}), OpenCLIP's {@code logit_scale} (the
+     * contrastive loss's temperature) and EMA copies ({@code model_ema.*}).
      */
     public static boolean isIgnored(String key) {
+        boolean textEncoder = key.startsWith("cond_stage_model.") || key.startsWith("conditioner.embedders.");
         return SCHEDULE_BUFFERS.contains(key)
                 || key.startsWith("model_ema.")
-                || key.startsWith("cond_stage_model.") && key.endsWith("embeddings.position_ids");
+                || textEncoder && (key.endsWith("embeddings.position_ids") || key.endsWith(".logit_scale"));
     }
 
     /**
@@ -254,7 +275,8 @@ public final class CheckpointLoading {
             Tensor x = torch.zeros(1, config.inChannels(), 1, 1);
             Tensor t = torch.ones(1);
             Tensor context = config.contextDim() == null ? null : torch.zeros(1, 1, config.contextDim());
-            unet.forward(x, t, context);
+            Tensor y = config.admInChannels() == null ? null : torch.zeros(1, config.admInChannels());
+            unet.forward(x, t, context, y, UNetPatches.NONE);
         }
     }
 
@@ -301,19 +323,10 @@ public final class CheckpointLoading {
         }
     }
 
-    /** The text encoder over {@code weights}, which it takes over (released here when that fails). */
-    private static ClipTextModel loadClip(StateDict weights) {
+    private static UNetModel loadUnet(StateDict weights, ModelFamily family) {
         try {
-            return ClipTextModel.load(weights);
-        } catch (RuntimeException e) {
-            weights.release();
-            throw e;
-        }
-    }
-
-    private static UNetModel loadUnet(StateDict weights) {
-        try {
-            return UNetModel.load(weights);
+            return UNetModel.load(weights, UNetConfig.fromStateDict(ShapeSource.of(weights),
+                    CheckpointFamily.heads(family, weights)));
         } finally {
             weights.release();
         }

@@ -1,38 +1,50 @@
 package dev.easel.nodes.core.sd;
 
+import dev.easel.node.ContentHashable;
+import dev.easel.node.RefCounted;
+import dev.easel.nodes.core.clip.ClipTextEncoder;
+import dev.easel.nodes.core.clip.ClipTextModel;
+import dev.easel.nodes.core.clip.ClipTower;
+import dev.easel.nodes.core.clip.Scopes;
+import dev.easel.nodes.core.clip.WeightedTokenizer;
 import dev.easel.nodes.core.lora.LoraFile;
 import dev.easel.nodes.core.lora.LoraKeyMap;
 import dev.easel.nodes.core.lora.LoraPatches;
 import dev.easel.nodes.core.model.WeightDeltas;
 import dev.easel.nodes.core.model.WeightPatcher;
-import dev.easel.node.ContentHashable;
-import dev.easel.node.RefCounted;
-import dev.easel.nodes.core.clip.ClipTextEncoder;
-import dev.easel.nodes.core.clip.ClipTextModel;
-import dev.easel.nodes.core.clip.ClipTokenizer;
-import dev.easel.nodes.core.clip.WeightedTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 
 /**
- * A CLIP value: a text encoder, its tokenizer and the layer its conditioning comes from (CLIPSetLastLayer). Copies
- * with another layer share the encoder's weights.
+ * A CLIP value: the text towers of a checkpoint ({@link ClipTower}: one for SD1.x, SD2.x and the SDXL refiner, CLIP-L
+ * and bigG for SDXL) and the layer the conditioning comes from (CLIPSetLastLayer, applied to every tower). A prompt's
+ * conditioning is the towers' outputs concatenated along the feature axis (SDXL: [L, G] → 768 + 1280 wide), cut to
+ * the shortest token length; the pooled output is the last tower's (SDXL: bigG's projected pooled output). Copies with
+ * another layer share the encoders' weights.
  */
 public final class ClipModel implements RefCounted, ContentHashable {
 
-    private final ClipTextModel model;
-    private final WeightedTokenizer tokenizer;
-    private final int layer;
+    private final List<ClipTower> towers;
+    /** The layer chosen with CLIPSetLastLayer, or {@code null} for each tower's default. */
+    private final Integer layer;
     private final String identity;
     /** LoRAs on the encoder's weights, applied in place while an encode uses this CLIP ({@link #usePatches}). */
     private final WeightDeltas patches;
 
-    public ClipModel(ClipTextModel model, WeightedTokenizer tokenizer, int layer, String identity) {
-        this(model, tokenizer, layer, identity, WeightDeltas.NONE);
+    /** A CLIP over {@code towers}, owning one reference to each tower's model. */
+    public ClipModel(List<ClipTower> towers, String identity) {
+        this(towers, null, identity, WeightDeltas.NONE);
     }
 
-    private ClipModel(ClipTextModel model, WeightedTokenizer tokenizer, int layer, String identity,
-            WeightDeltas patches) {
-        this.model = model;
-        this.tokenizer = tokenizer;
+    private ClipModel(List<ClipTower> towers, Integer layer, String identity, WeightDeltas patches) {
+        if (towers.isEmpty()) {
+            throw new IllegalArgumentException("a CLIP needs at least one text encoder");
+        }
+        this.towers = List.copyOf(towers);
         this.layer = layer;
         this.identity = identity;
         this.patches = patches;
@@ -40,20 +52,29 @@ public final class ClipModel implements RefCounted, ContentHashable {
 
     /** An SD1.x CLIP with the standard tokenizer, using the last layer. */
     public static ClipModel sd1(ClipTextModel model, String identity) {
-        return new ClipModel(model, new WeightedTokenizer(ClipTokenizer.standard()), ClipTextEncoder.LAST, identity);
+        return new ClipModel(List.of(ClipTower.sd1(model)), identity);
     }
 
-    /** The same encoder stopping at {@code layerIndex} (−1 last, −2 penultimate, ...); shares the weights. */
+    /** The same encoders stopping at {@code layerIndex} (−1 last, −2 penultimate, ...); shares the weights. */
     public ClipModel withLayer(int layerIndex) {
         retain(); // the copy is one more owner of the weights
-        return new ClipModel(model, tokenizer, layerIndex, identity, patches);
+        return new ClipModel(towers, layerIndex, identity, patches);
     }
 
-    /** The same encoder with {@code lora}'s text-encoder pairs added at {@code strength}; shares the weights. */
+    /**
+     * The same encoder with {@code lora}'s text-encoder pairs added at {@code strength}; shares the weights.
+     *
+     * @throws IllegalArgumentException for CLIPs other than SD1.x's single CLIP-L (not supported yet)
+     */
     public ClipModel withLora(LoraFile lora, double strength) {
+        if (towers.size() != 1 || !towers.get(0).model().config().quickGelu()) {
+            throw new IllegalArgumentException("LoRA on this text encoder (" + describe()
+                    + ") is not supported yet: only SD1.x CLIP-L text encoders can be patched; use "
+                    + "LoraLoaderModelOnly or strength_clip 0");
+        }
         retain();
         lora.retain();
-        return new ClipModel(model, tokenizer, layer, identity + "|lora:" + lora.identity() + "@" + strength,
+        return new ClipModel(towers, layer, identity + "|lora:" + lora.identity() + "@" + strength,
                 LoraPatches.add(patches, LoraKeyMap.TEXT_PREFIX, lora, strength));
     }
 
@@ -64,41 +85,111 @@ public final class ClipModel implements RefCounted, ContentHashable {
 
     /** Holds the encoder's weights patched as this CLIP says (waiting while another set is in use); close after. */
     public WeightPatcher.Use usePatches() {
-        return model.weights().patcher().use(patches);
+        return model().weights().patcher().use(patches);
     }
 
-    /** Encodes a prompt with ComfyUI's weighting syntax at this CLIP's layer. */
+    /** Encodes a prompt with ComfyUI's weighting syntax, the same text for every tower. */
     public ClipTextEncoder.Encoded encode(String prompt) {
-        return new ClipTextEncoder(model, tokenizer).encode(prompt, layer);
+        List<WeightedTokenizer.Chunks> chunks = new ArrayList<>();
+        for (ClipTower tower : towers) {
+            chunks.add(tower.tokenizer().tokenize(prompt));
+        }
+        return encode(chunks);
     }
 
+    /**
+     * Encodes one text per tower (CLIPTextEncodeSDXL: {@code "g"} and {@code "l"}); a tower without a text gets the
+     * empty prompt. When the towers' chunk counts differ, the shorter ones get empty chunks appended, as the
+     * reference does, so the token lengths match.
+     */
+    public ClipTextEncoder.Encoded encode(Map<String, String> textPerTower) {
+        List<WeightedTokenizer.Chunks> chunks = new ArrayList<>();
+        int most = 0;
+        for (ClipTower tower : towers) {
+            WeightedTokenizer.Chunks c = tower.tokenizer().tokenize(textPerTower.getOrDefault(tower.name(), ""));
+            chunks.add(c);
+            most = Math.max(most, c.count());
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            WeightedTokenizer.Chunks c = chunks.get(i);
+            if (c.count() < most) {
+                List<List<WeightedTokenizer.WeightedToken>> padded = new ArrayList<>(c.chunks());
+                List<WeightedTokenizer.WeightedToken> empty = towers.get(i).tokenizer().tokenize("").chunks().get(0);
+                while (padded.size() < most) {
+                    padded.add(empty);
+                }
+                chunks.set(i, new WeightedTokenizer.Chunks(padded));
+            }
+        }
+        return encode(chunks);
+    }
+
+    private ClipTextEncoder.Encoded encode(List<WeightedTokenizer.Chunks> chunks) {
+        Tensor[] r = Scopes.returnToCaller(() -> {
+            List<Tensor> conds = new ArrayList<>();
+            Tensor pooled = null;
+            long tokens = Long.MAX_VALUE;
+            for (int i = 0; i < towers.size(); i++) {
+                ClipTower tower = towers.get(i);
+                ClipTextEncoder.Encoded e = tower.encoder().encode(chunks.get(i), tower.layer(layer));
+                conds.add(e.cond());
+                tokens = Math.min(tokens, e.cond().size(1));
+                pooled = e.pooled();
+            }
+            if (conds.size() == 1) {
+                return new Tensor[] {conds.get(0), pooled};
+            }
+            TensorVector cut = new TensorVector();
+            for (Tensor cond : conds) {
+                cut.push_back(cond.narrow(1, 0, tokens));
+            }
+            return new Tensor[] {torch.cat(cut, -1), pooled};
+        });
+        return new ClipTextEncoder.Encoded(r[0], r[1], chunks.get(0));
+    }
+
+    /** The layer chosen with CLIPSetLastLayer, or the first tower's default. */
     public int layer() {
-        return layer;
+        return towers.get(0).layer(layer);
     }
 
+    /** The first tower's encoder (SD1.x: the only one). */
     public ClipTextModel model() {
-        return model;
+        return towers.get(0).model();
+    }
+
+    public List<ClipTower> towers() {
+        return towers;
+    }
+
+    /** Every tower's encoder, for model placement. */
+    public List<ClipTextModel> models() {
+        return towers.stream().map(ClipTower::model).toList();
+    }
+
+    private String describe() {
+        return towers.stream().map(t -> t.name() + ": width " + t.model().config().width()).toList().toString();
     }
 
     @Override
     public void retain() {
-        model.retain();
+        towers.forEach(t -> t.model().retain());
         LoraPatches.applied(patches).forEach(a -> a.lora().retain());
     }
 
     @Override
     public void release() {
         LoraPatches.applied(patches).forEach(a -> a.lora().release());
-        model.release();
+        towers.forEach(t -> t.model().release());
     }
 
     @Override
     public long nativeBytes() {
-        return model.nativeBytes();
+        return towers.stream().mapToLong(t -> t.model().nativeBytes()).sum();
     }
 
     @Override
     public String contentHash() {
-        return identity + "/layer=" + layer;
+        return identity + "/layer=" + (layer == null ? "default" : layer);
     }
 }

@@ -36,7 +36,7 @@ public final class ClipTextEncode implements Node {
     @Override
     public NodeOutput execute(NodeInputs inputs, NodeContext context) {
         ClipModel clip = inputs.get("clip", ClipModel.class);
-        try (ModelUse use = ModelUse.of(context, clip.model()); var patched = clip.usePatches()) {
+        try (ModelUse use = ModelUse.of(context, clip.models()); var patched = clip.usePatches()) {
             ClipTextEncoder.Encoded encoded = clip.encode(inputs.getString("text"));
             return NodeOutput.of(Conditioning.of(TensorRef.of(encoded.cond()), TensorRef.of(encoded.pooled())));
         }

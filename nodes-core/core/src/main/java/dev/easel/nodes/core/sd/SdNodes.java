@@ -13,6 +13,7 @@ public final class SdNodes {
     public static List<Node> all(ModelLibrary models) {
         return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
                 new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled(), new VaeEncodeForInpaint(),
-                LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models));
+                LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models), ClipTextEncodeSdxl.base(),
+                ClipTextEncodeSdxl.refiner(), new ModelSamplingDiscrete());
     }
 }

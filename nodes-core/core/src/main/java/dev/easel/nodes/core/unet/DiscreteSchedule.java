@@ -54,6 +54,34 @@ public final class DiscreteSchedule {
         }
     }
 
+    /**
+     * The same schedule rescaled to zero terminal SNR (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample
+     * Steps are Flawed", Algorithm 1): √ᾱ is shifted and scaled so that its last value becomes 0 while its first stays;
+     * the last ᾱ is then set to 4.8973451890853435e-08 (as the reference does) so that σ_max stays finite (≈ 4518).
+     * Computed in float32 from the float32 σ table, as ComfyUI's ModelSamplingDiscrete(zsnr) does.
+     */
+    public DiscreteSchedule withZeroTerminalSnr() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor sig = Tensor.create(sigmas);
+            Tensor sqrtAc = sig.mul(sig).add(new Scalar(1.0)).reciprocal().sqrt();
+            Tensor first = sqrtAc.narrow(0, 0, 1).clone();
+            Tensor last = sqrtAc.narrow(0, size() - 1, 1).clone();
+            Tensor rescaled = sqrtAc.sub(last).mul(first.div(first.sub(last)));
+            Tensor ac = rescaled.mul(rescaled);
+            ac.narrow(0, size() - 1, 1).fill_(new Scalar(4.8973451890853435e-08));
+            Tensor newSigmas = ac.neg().add(new Scalar(1.0)).div(ac).sqrt();
+            float[] s = new float[size()];
+            newSigmas.contiguous().data_ptr_float().get(s);
+            float[] ls = new float[size()];
+            newSigmas.log().contiguous().data_ptr_float().get(ls);
+            double[] acArr = new double[size()];
+            for (int i = 0; i < acArr.length; i++) {
+                acArr[i] = 1.0 / ((double) s[i] * s[i] + 1.0);
+            }
+            return new DiscreteSchedule(acArr, s, ls);
+        }
+    }
+
     /** Number of discrete timesteps (1000). */
     public int size() {
         return sigmas.length;

@@ -26,6 +26,15 @@ public record LatentFormat(String name, double scaleFactor, int latentChannels, 
         -0.2120, -0.2616, -0.7177,
     });
 
+    /** SDXL latents (same VAE architecture, scale 0.13025), with ComfyUI's SDXL preview factors. */
+    public static final LatentFormat SDXL = new LatentFormat("SDXL", 0.13025, 4, new double[] {
+        //  R        G        B
+        0.3651, 0.4232, 0.4341,
+        -0.2533, -0.0042, 0.1068,
+        0.1076, 0.1111, -0.0362,
+        -0.3165, -0.2492, -0.2188,
+    });
+
     public LatentFormat {
         rgbFactors = rgbFactors.clone();
         if (rgbFactors.length != 0 && rgbFactors.length != latentChannels * 3) {

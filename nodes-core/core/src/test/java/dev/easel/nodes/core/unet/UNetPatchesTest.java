@@ -120,7 +120,7 @@ class UNetPatchesTest {
                                 skip.add(c.get(String.format("out/pass0/control_output_%02d", input))))
                         .block(BlockId.MIDDLE, call -> call.proceed().add(c.get("out/pass0/control_middle_0")))
                         .build();
-                EpsDenoiser denoiser = EpsDenoiser.sd1(unet);
+                UNetDenoiser denoiser = UNetDenoiser.sd1(unet);
                 Tensor sv = sigma.reshape(-1, 1, 1, 1);
                 Tensor xIn = x.div(sv.mul(sv).add(new Scalar(1.0)).sqrt());
                 Tensor t = denoiser.timestep(sigma);

@@ -3,6 +3,7 @@ package dev.easel.nodes.core.sampling.guidance;
 import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.nodes.core.sampling.Denoiser;
 import dev.easel.nodes.core.sampling.Prediction;
+import dev.easel.nodes.core.sd.AdmEncoder;
 import dev.easel.nodes.core.sd.DiffusionModel;
 import dev.easel.nodes.core.unet.DiscreteSchedule;
 import dev.easel.nodes.core.unet.UNetPatches;
@@ -107,15 +108,15 @@ public final class CfgGuider implements Guider {
         };
     }
 
-    /** One chunk of UNet input: an entry of a branch on its area. */
-    private record Chunk(int branch, Tensor xIn, Tensor context, long[] area, Tensor weight) {
+    /** One chunk of UNet input: an entry of a branch on its area ({@code y}: the SDXL adm vector, or null). */
+    private record Chunk(int branch, Tensor xIn, Tensor context, Tensor y, long[] area, Tensor weight) {
     }
 
     private List<Tensor> evaluate(Tensor x, double sigma, List<Conditioning> conditionings, UNetPatches patches) {
         List<Chunk> chunks = new ArrayList<>();
         for (int b = 0; b < conditionings.size(); b++) {
             for (Conditioning.Entry entry : conditionings.get(b).entries()) {
-                chunks.add(chunk(b, entry, x));
+                chunks.add(chunk(b, entry, x, model.adm()));
             }
         }
         List<Tensor> sums = new ArrayList<>();
@@ -142,7 +143,7 @@ public final class CfgGuider implements Guider {
         return out;
     }
 
-    private static Chunk chunk(int branch, Conditioning.Entry entry, Tensor x) {
+    private static Chunk chunk(int branch, Conditioning.Entry entry, Tensor x, AdmEncoder adm) {
         if (entry.options().containsKey("mask")) {
             throw new IllegalArgumentException("conditioning masks are not supported yet");
         }
@@ -160,7 +161,9 @@ public final class CfgGuider implements Guider {
         Tensor xIn = x.narrow(2, area[2], area[0]).narrow(3, area[3], area[1]);
         Tensor weight = torch.ones_like(xIn).mul(new Scalar(strength));
         weight = fadeEdges(weight, area, height, width);
-        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), area, weight);
+        Tensor y = adm == null ? null
+                : toBatch(adm.encode(entry.options(), height, width, branch == 1), x.size(0)).to(x);
+        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), y, area, weight);
     }
 
     /** Linear fade over the first/last cells of an area edge that lies inside the latent (soft area borders). */
@@ -186,14 +189,17 @@ public final class CfgGuider implements Guider {
         return w;
     }
 
-    /** A cond of batch 1 (or any other) repeated or cut to the latent's batch. */
+    /** A cond (or y) of batch 1 (or any other) repeated or cut to the latent's batch. */
     private static Tensor toBatch(Tensor cond, long batch) {
         long n = cond.size(0);
         if (n == batch) {
             return cond;
         }
         long times = (batch + n - 1) / n;
-        return cond.repeat(times, 1, 1).narrow(0, 0, batch);
+        long[] repeats = new long[(int) cond.dim()];
+        java.util.Arrays.fill(repeats, 1);
+        repeats[0] = times;
+        return cond.repeat(repeats).narrow(0, 0, batch);
     }
 
     private static List<List<Chunk>> batchesByShape(List<Chunk> chunks) {
@@ -212,15 +218,20 @@ public final class CfgGuider implements Guider {
         }
         TensorVector xs = new TensorVector();
         TensorVector contexts = new TensorVector();
+        TensorVector ys = new TensorVector();
         for (Chunk c : batch) {
             xs.push_back(c.xIn());
+            if (c.y() != null) {
+                ys.push_back(c.y());
+            }
             long repeat = tokens / c.context().size(1);
             contexts.push_back(repeat == 1 ? c.context() : c.context().repeat(1, repeat, 1));
         }
         Tensor xIn = torch.cat(xs, 0);
         Tensor context = torch.cat(contexts, 0).to(xIn); // the latent's device and dtype
+        Tensor y = ys.empty() ? null : torch.cat(ys, 0);
         Tensor sigmas = torch.full(new long[] {xIn.size(0)}, new Scalar(sigma));
-        return model.denoiser().denoise(xIn, sigmas, context, null, patches);
+        return model.denoiser().denoise(xIn, sigmas, context, y, patches);
     }
 
     private static Tensor addInArea(Tensor total, Tensor value, long[] area) {

@@ -6,24 +6,31 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * An ε-prediction UNet as a denoiser D(x, σ) (ComfyUI's EPS model sampling, as in k-diffusion's "eps" wrapper):
- * t = the schedule's discrete timestep of σ, c_in = 1/√(σ² + 1), {@code denoised = x − σ · UNet(x·c_in, t, context)}.
+ * A UNet as a denoiser D(x, σ) (ComfyUI's discrete model sampling, as in k-diffusion's "eps" and "v" wrappers):
+ * t = the schedule's discrete timestep of σ, c_in = 1/√(σ² + 1), out = UNet(x·c_in, t, context, y), and the denoised
+ * latent from x, out and σ as the {@link Parameterization} says ({@code x − σ·out} for ε-prediction).
  *
  * <p>A view: it does not own the model; whoever holds the denoiser keeps the model retained.
  */
-public final class EpsDenoiser {
+public final class UNetDenoiser {
 
     private final UNetModel unet;
     private final DiscreteSchedule schedule;
+    private final Parameterization parameterization;
 
-    public EpsDenoiser(UNetModel unet, DiscreteSchedule schedule) {
+    public UNetDenoiser(UNetModel unet, DiscreteSchedule schedule, Parameterization parameterization) {
         this.unet = Objects.requireNonNull(unet, "unet");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.parameterization = Objects.requireNonNull(parameterization, "parameterization");
     }
 
-    /** With the SD1.x schedule. */
-    public static EpsDenoiser sd1(UNetModel unet) {
-        return new EpsDenoiser(unet, DiscreteSchedule.sd1());
+    /** ε-prediction with the SD1.x schedule. */
+    public static UNetDenoiser sd1(UNetModel unet) {
+        return new UNetDenoiser(unet, DiscreteSchedule.sd1(), Parameterization.EPS);
+    }
+
+    public Parameterization parameterization() {
+        return parameterization;
     }
 
     public UNetModel unet() {
@@ -72,8 +79,8 @@ public final class EpsDenoiser {
             Tensor sv = s.reshape(batch, 1, 1, 1);
             // x / √(σ² + 1), as ComfyUI computes it (a division, not a multiplication by c_in)
             Tensor xIn = x.div(sv.mul(sv).add(new Scalar(1.0)).sqrt());
-            Tensor eps = unet.forward(xIn, schedule.timestep(s), context, y, patches);
-            return x.sub(eps.to(x.scalar_type()).mul(sv));
+            Tensor out = unet.forward(xIn, schedule.timestep(s), context, y, patches);
+            return parameterization.denoised(x, out.to(x.scalar_type()), sv);
         });
     }
 }

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
-class EpsDenoiserTest {
+class UNetDenoiserTest {
 
     private static final DiscreteSchedule SCHEDULE = DiscreteSchedule.sd1();
 
@@ -68,7 +68,7 @@ class EpsDenoiserTest {
         UNetModel unet = loadUnet("sd15_tiny_s1234_f16.safetensors", null);
         StateDict c = readCase("components/tiny_denoiser_b3.safetensors");
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
-            EpsDenoiser denoiser = EpsDenoiser.sd1(unet);
+            UNetDenoiser denoiser = UNetDenoiser.sd1(unet);
             Tensor sigma = c.get("in/den_sigma");
             assertEquals(java.util.Arrays.toString(floats(c.get("out/den_t"))),
                     java.util.Arrays.toString(floats(denoiser.timestep(sigma))), "den_t");
@@ -86,7 +86,7 @@ class EpsDenoiserTest {
         UNetModel unet = loadUnet("sdxl/sdxl_tiny_s2301_f16.safetensors", UNetConfig.Heads.width(8));
         StateDict c = readCase("sdxl/sdxl_denoiser_b2.safetensors");
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
-            EpsDenoiser denoiser = EpsDenoiser.sd1(unet);
+            UNetDenoiser denoiser = UNetDenoiser.sd1(unet);
             Tensor sigma = c.get("in/den_sigma");
             assertEquals(java.util.Arrays.toString(floats(c.get("out/den_t"))),
                     java.util.Arrays.toString(floats(denoiser.timestep(sigma))), "den_t");
