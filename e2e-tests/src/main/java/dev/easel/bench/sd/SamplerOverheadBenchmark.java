@@ -422,8 +422,8 @@ final class SamplerOverheadBenchmark {
         }
 
         @Override
-        public Denoiser denoiser(boolean needsUncond) {
-            Denoiser inner = delegate.denoiser(needsUncond);
+        public Denoiser denoiser(boolean needsUncond, SampledLatent latent) {
+            Denoiser inner = delegate.denoiser(needsUncond, latent);
             return (x, sigma) -> {
                 long t0 = System.nanoTime();
                 Prediction p = inner.predict(x, sigma);

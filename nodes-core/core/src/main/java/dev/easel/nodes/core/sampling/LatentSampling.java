@@ -78,9 +78,10 @@ public final class LatentSampling {
             long[] shape = latentImage.shape();
             Tensor initialNoise = noise.generate(shape).to(latentImage);
 
-            Denoiser denoiser = guider.denoiser(sampler.needsUncond());
-            if (latent.noiseMask().isPresent()) {
-                Tensor mask = denoiseMask(latent.noiseMask().get().tensor(), shape).to(latentImage);
+            Tensor mask = latent.noiseMask().isEmpty() ? null
+                    : denoiseMask(latent.noiseMask().get().tensor(), shape).to(latentImage);
+            Denoiser denoiser = guider.denoiser(sampler.needsUncond(), new Guider.SampledLatent(latentImage, mask));
+            if (mask != null) {
                 Tensor inpaintNoise = sampler.randomInpaintNoise()
                         ? InitialNoise.of(noise.seed() + 1, shape).to(latentImage) : initialNoise;
                 denoiser = new InpaintDenoiser(denoiser, mask, latentImage, inpaintNoise);

@@ -14,6 +14,6 @@ public final class SdNodes {
         return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
                 new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled(), new VaeEncodeForInpaint(),
                 LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models), ClipTextEncodeSdxl.base(),
-                ClipTextEncodeSdxl.refiner(), new ModelSamplingDiscrete());
+                ClipTextEncodeSdxl.refiner(), new ModelSamplingDiscrete(), new InpaintModelConditioning());
     }
 }

@@ -53,8 +53,11 @@ public final class VaeEncodeForInpaint implements Node {
         }
     }
 
-    /** What is encoded ([B, H8, W8, 3], masked pixels grey) and the noise mask ([Bm, 1, H8, W8], exactly 0 or 1). */
-    record Prepared(Tensor pixels, Tensor noiseMask) {
+    /**
+     * What is encoded ([B, H8, W8, 3], masked pixels grey), the noise mask ([Bm, 1, H8, W8], grown, exactly 0 or 1)
+     * and the mask itself, resized and cropped like the pixels ([Bm, 1, H8, W8], values as given).
+     */
+    record Prepared(Tensor pixels, Tensor noiseMask, Tensor mask) {
     }
 
     static Prepared prepare(Tensor pixels, Tensor mask, long grow) {
@@ -92,6 +95,6 @@ public final class VaeEncodeForInpaint implements Node {
         // masked pixels to 0.5: p' = (p − 0.5)·(1 − m) + 0.5, the mask broadcast over the channels
         Tensor keep = hard.squeeze(1).unsqueeze(-1).neg().add(new Scalar(1.0));
         Tensor grey = cropped.sub(new Scalar(0.5)).mul(keep).add(new Scalar(0.5));
-        return new Prepared(grey, grown.round());
+        return new Prepared(grey, grown.round(), m);
     }
 }

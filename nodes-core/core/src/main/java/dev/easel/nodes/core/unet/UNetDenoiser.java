@@ -70,6 +70,14 @@ public final class UNetDenoiser {
      * @return the denoised latent, same shape as {@code x}, owned by the caller's scope
      */
     public Tensor denoise(Tensor x, Tensor sigma, Tensor context, Tensor y, UNetPatches patches) {
+        return denoise(x, sigma, context, y, null, patches);
+    }
+
+    /**
+     * D(x, σ) for a UNet that takes extra input channels (inpainting checkpoints): {@code concat} [B, extra, h, w] is
+     * appended to the c_in-scaled latent, unscaled, as the reference's {@code c_concat}.
+     */
+    public Tensor denoise(Tensor x, Tensor sigma, Tensor context, Tensor y, Tensor concat, UNetPatches patches) {
         return UNetModel.scoped(() -> {
             long batch = x.size(0);
             Tensor s = sigma.to(ScalarType.Float).reshape(-1);
@@ -79,6 +87,10 @@ public final class UNetDenoiser {
             Tensor sv = s.reshape(batch, 1, 1, 1);
             // x / √(σ² + 1), as ComfyUI computes it (a division, not a multiplication by c_in)
             Tensor xIn = x.div(sv.mul(sv).add(new Scalar(1.0)).sqrt());
+            if (concat != null) {
+                xIn = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(xIn,
+                        concat.to(xIn)), 1);
+            }
             Tensor out = unet.forward(xIn, schedule.timestep(s), context, y, patches);
             return parameterization.denoised(x, out.to(x.scalar_type()), sv);
         });

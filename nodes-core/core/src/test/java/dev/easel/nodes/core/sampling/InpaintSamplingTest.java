@@ -91,7 +91,7 @@ class InpaintSamplingTest {
             implements Guider {
 
         @Override
-        public Denoiser denoiser(boolean needsUncond) {
+        public Denoiser denoiser(boolean needsUncond, SampledLatent latent) {
             return SamplerFixtures.guided(cond, uncond, cfg, needsUncond);
         }
 

@@ -46,7 +46,10 @@ public final class RandomCheckpointWriter {
     private RandomCheckpointWriter() {
     }
 
-    /** The entries of a manifest: tab-separated name, dtype ({@code F16}, {@code F32}, {@code I64}), shape {@code 4x3x3}. */
+    /**
+     * The entries of a manifest: tab-separated name, dtype ({@code F16}, {@code F32}, {@code I64}), shape {@code 4x3x3}
+     * ({@code scalar} for a 0-dimensional tensor).
+     */
     public static List<Entry> readManifest(Path tsv) throws IOException {
         List<Entry> out = new ArrayList<>();
         int lineNo = 0;
@@ -60,8 +63,8 @@ public final class RandomCheckpointWriter {
                 throw new IOException(tsv + ":" + lineNo + ": expected name<TAB>dtype<TAB>shape");
             }
             String dims = cols[2].trim();
-            long[] shape = dims.isEmpty() ? new long[0] : Arrays.stream(dims.split("x")).mapToLong(Long::parseLong)
-                    .toArray();
+            long[] shape = dims.isEmpty() || dims.equals("scalar") ? new long[0]
+                    : Arrays.stream(dims.split("x")).mapToLong(Long::parseLong).toArray();
             out.add(new Entry(cols[0], cols[1].trim(), shape));
         }
         return out;

@@ -64,8 +64,8 @@ public final class CfgGuider implements Guider {
     }
 
     @Override
-    public Denoiser denoiser(boolean needsUncond) {
-        return denoiser(needsUncond, UNetPatches.NONE);
+    public Denoiser denoiser(boolean needsUncond, SampledLatent latent) {
+        return denoiser(needsUncond, latent, UNetPatches.NONE);
     }
 
     @Override
@@ -92,13 +92,14 @@ public final class CfgGuider implements Guider {
      * The denoiser over this guider.
      *
      * @param needsUncond evaluate the negative branch even at cfg 1 ({@code SamplerInfo.needsUncond()})
+     * @param latent what is sampled (the extra input channels of inpainting UNets)
      * @param patches UNet patches for every call
      */
-    public Denoiser denoiser(boolean needsUncond, UNetPatches patches) {
+    public Denoiser denoiser(boolean needsUncond, SampledLatent latent, UNetPatches patches) {
         boolean guided = negative != null && (needsUncond || Math.abs(cfg - 1.0) > 1e-9);
         return (x, sigma) -> {
             List<Tensor> branches = evaluate(x, sigma, guided ? List.of(positive, negative) : List.of(positive),
-                    patches);
+                    latent, patches);
             Tensor cond = branches.get(0);
             if (!guided) {
                 return new Prediction(cond, torch.zeros_like(x));
@@ -109,14 +110,16 @@ public final class CfgGuider implements Guider {
     }
 
     /** One chunk of UNet input: an entry of a branch on its area ({@code y}: the SDXL adm vector, or null). */
-    private record Chunk(int branch, Tensor xIn, Tensor context, Tensor y, long[] area, Tensor weight) {
+    private record Chunk(int branch, Tensor xIn, Tensor context, Tensor y, Tensor concat, long[] area,
+            Tensor weight) {
     }
 
-    private List<Tensor> evaluate(Tensor x, double sigma, List<Conditioning> conditionings, UNetPatches patches) {
+    private List<Tensor> evaluate(Tensor x, double sigma, List<Conditioning> conditionings, SampledLatent latent,
+            UNetPatches patches) {
         List<Chunk> chunks = new ArrayList<>();
         for (int b = 0; b < conditionings.size(); b++) {
             for (Conditioning.Entry entry : conditionings.get(b).entries()) {
-                chunks.add(chunk(b, entry, x, model.adm()));
+                chunks.add(chunk(b, entry, x, latent));
             }
         }
         List<Tensor> sums = new ArrayList<>();
@@ -143,7 +146,8 @@ public final class CfgGuider implements Guider {
         return out;
     }
 
-    private static Chunk chunk(int branch, Conditioning.Entry entry, Tensor x, AdmEncoder adm) {
+    private Chunk chunk(int branch, Conditioning.Entry entry, Tensor x, SampledLatent latent) {
+        AdmEncoder adm = model.adm();
         if (entry.options().containsKey("mask")) {
             throw new IllegalArgumentException("conditioning masks are not supported yet");
         }
@@ -163,7 +167,26 @@ public final class CfgGuider implements Guider {
         weight = fadeEdges(weight, area, height, width);
         Tensor y = adm == null ? null
                 : toBatch(adm.encode(entry.options(), height, width, branch == 1), x.size(0)).to(x);
-        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), y, area, weight);
+        Tensor concat = extraChannels(entry, x, latent);
+        if (concat != null) {
+            concat = concat.narrow(2, area[2], area[0]).narrow(3, area[3], area[1]);
+        }
+        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), y, concat, area, weight);
+    }
+
+    /** The inpainting UNet's extra input channels for {@code entry}, or {@code null} for a plain UNet. */
+    private Tensor extraChannels(Conditioning.Entry entry, Tensor x, SampledLatent latent) {
+        long extra = model.unet().config().inChannels() - x.size(1);
+        if (extra == 0) {
+            return null;
+        }
+        if (extra != InpaintConcat.EXTRA_CHANNELS) {
+            throw new IllegalArgumentException("this UNet takes " + model.unet().config().inChannels()
+                    + " input channels; Easel feeds " + x.size(1) + " (plain) or " + (x.size(1)
+                    + InpaintConcat.EXTRA_CHANNELS) + " (inpainting) channel models");
+        }
+        Tensor image = latent.image() != null ? latent.image() : torch.zeros_like(x);
+        return InpaintConcat.of(entry.options(), image, latent.denoiseMask(), model.latentFormat());
     }
 
     /** Linear fade over the first/last cells of an area edge that lies inside the latent (soft area borders). */
@@ -219,8 +242,12 @@ public final class CfgGuider implements Guider {
         TensorVector xs = new TensorVector();
         TensorVector contexts = new TensorVector();
         TensorVector ys = new TensorVector();
+        TensorVector concats = new TensorVector();
         for (Chunk c : batch) {
             xs.push_back(c.xIn());
+            if (c.concat() != null) {
+                concats.push_back(c.concat());
+            }
             if (c.y() != null) {
                 ys.push_back(c.y());
             }
@@ -231,7 +258,8 @@ public final class CfgGuider implements Guider {
         Tensor context = torch.cat(contexts, 0).to(xIn); // the latent's device and dtype
         Tensor y = ys.empty() ? null : torch.cat(ys, 0);
         Tensor sigmas = torch.full(new long[] {xIn.size(0)}, new Scalar(sigma));
-        return model.denoiser().denoise(xIn, sigmas, context, y, patches);
+        Tensor concat = concats.empty() ? null : torch.cat(concats, 0);
+        return model.denoiser().denoise(xIn, sigmas, context, y, concat, patches);
     }
 
     private static Tensor addInArea(Tensor total, Tensor value, long[] area) {

@@ -18,8 +18,22 @@ public interface Guider extends RefCounted {
      * The denoiser for one sampling.
      *
      * @param needsUncond evaluate the unconditional branch even at cfg 1 (CFG++ samplers)
+     * @param latent what is being sampled (inpainting UNets take it as extra input channels)
      */
-    Denoiser denoiser(boolean needsUncond);
+    Denoiser denoiser(boolean needsUncond, SampledLatent latent);
+
+    /** The denoiser for a sampling from an all-zero latent without a noise mask. */
+    default Denoiser denoiser(boolean needsUncond) {
+        return denoiser(needsUncond, SampledLatent.NONE);
+    }
+
+    /**
+     * The latent a sampling starts from, in model space, and its noise mask resized to the latent ([B, C, h, w]);
+     * either may be {@code null} (no latent image known, no mask).
+     */
+    record SampledLatent(org.bytedeco.pytorch.Tensor image, org.bytedeco.pytorch.Tensor denoiseMask) {
+        public static final SampledLatent NONE = new SampledLatent(null, null);
+    }
 
     LatentFormat latentFormat();
 
