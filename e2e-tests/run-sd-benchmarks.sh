@@ -3,8 +3,9 @@
 # time / peak RSS. Writes a 2.1 GB random-weight checkpoint to e2e-tests/target/sd15-random/ on first use.
 # And issue 5's sampler overhead per step as a fraction of a tiny-UNet step (the tiny fixture checkpoint).
 # And issue 9's default workflow (64×64, 20 steps, Easel's own model): engine time of the first and of later jobs.
-# And issue 10's LoRA apply/remove times and memory on the SD1.5-size model ("lora").
-# Usage: e2e-tests/run-sd-benchmarks.sh [unet|load|sampler|lora|default|all] [--runs N]   (default: all, 3 runs)
+# And issue 10's LoRA apply/remove times and memory on the SD1.5-size model ("lora"), and an SDXL UNet step at 1024²,
+# batch 2, as a fraction of matmul ("sdxl-unet": about 10 GB of float32 weights, minutes per forward on 2 cores).
+# Usage: e2e-tests/run-sd-benchmarks.sh [unet|sdxl-unet|load|sampler|lora|default|all] [--runs N]   (default: all, 3 runs)
 #   sampler also takes [--latents 8,64] [--large-runs N] [--steps N] [--samplers a,b,...] [--checkpoint PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ if [[ "$what" == all || "$what" == load ]]; then
 fi
 if [[ "$what" == all || "$what" == unet ]]; then
   bench unet "$@"
+fi
+if [[ "$what" == all || "$what" == sdxl-unet ]]; then
+  bench sdxl-unet --runs 1
 fi
 if [[ "$what" == all || "$what" == sampler ]]; then
   bench sampler "$@"

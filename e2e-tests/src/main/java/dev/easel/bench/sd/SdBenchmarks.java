@@ -3,7 +3,10 @@ package dev.easel.bench.sd;
 import dev.easel.nodes.core.model.files.RandomCheckpointWriter;
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.sd.CheckpointLoading;
+import dev.easel.nodes.core.unet.ShapeSource;
+import dev.easel.nodes.core.unet.UNetConfig;
 import dev.easel.nodes.core.unet.UNetModel;
+import dev.easel.nodes.core.unet.UNetPatches;
 import dev.easel.runtime.ThreadSettings;
 import dev.easel.runtime.Torch;
 import dev.easel.runtime.safetensors.SafetensorsFile;
@@ -60,7 +63,7 @@ public final class SdBenchmarks {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: SdBenchmarks <unet|gen|load|load-mmap|sampler> [--runs N] [--file PATH]"
+            System.err.println("usage: SdBenchmarks <unet|sdxl-unet|gen|load|load-mmap|sampler> [--runs N] [--file PATH]"
                     + " [--manifest PATH] [--checkpoint PATH] [--steps N] [--samplers a,b,...] [--latents 8,64]"
                     + " [--large-runs N]");
             System.exit(2);
@@ -91,7 +94,8 @@ public final class SdBenchmarks {
         System.out.println("threads: " + ThreadSettings.current() + " (ATen intra-op, OpenBLAS), cores "
                 + Runtime.getRuntime().availableProcessors());
         switch (mode) {
-            case "unet" -> unet(manifest, runs);
+            case "unet" -> unet(SD15, runs);
+            case "sdxl-unet" -> unet(SDXL, runs);
             case "gen" -> {
                 long t0 = System.nanoTime();
                 RandomCheckpointWriter.write(manifest, file, 1);
@@ -107,22 +111,40 @@ public final class SdBenchmarks {
 
     // ------------------------------------------------------------------------------------------------ (a) UNet
 
-    private static void unet(Path manifest, int runs) throws IOException {
-        double matmul = matmulGflops(Math.max(5, runs * 2));
-        StateDict weights = randomUnetWeights(manifest);
-        UNetModel unet = UNetModel.load(weights);
+    /**
+     * A UNet forward benchmark: the model's size, its input shapes and its analytic cost (docs/performance.md).
+     *
+     * @param gflopPerImage one image's forward at this resolution
+     * @param warmUp whether an untimed forward runs first (skipped where one forward takes minutes)
+     */
+    record UNetCase(String label, String manifest, UNetConfig.Heads heads, int latent, int context, Integer adm,
+                    double gflopPerImage, boolean warmUp, String target) {
+    }
+
+    static final UNetCase SD15 = new UNetCase("SD1.5 UNet batch 2 @ 64x64", "../shared/fixtures/sd15_keys.tsv",
+            UNetConfig.Heads.count(8), 64, 768, null, UNET_GFLOP_PER_IMAGE, true, "target >= 0.7");
+    /** SDXL at 1024² (128² latent), a CFG step's batch of 2: 6.76 TFLOP per image. */
+    static final UNetCase SDXL = new UNetCase("SDXL UNet batch 2 @ 128x128 (1024^2 image)",
+            "../shared/fixtures/sdxl/sdxl_keys.tsv", UNetConfig.Heads.width(64), 128, 2048, 2816, 6760.0, false,
+            "issue 10 reports it");
+
+    private static void unet(UNetCase spec, int runs) throws IOException {
+        double matmul = matmulGflops(5);
+        StateDict weights = randomUnetWeights(Path.of(spec.manifest()));
+        UNetModel unet = UNetModel.load(weights, UNetConfig.fromStateDict(ShapeSource.of(weights), spec.heads()));
         weights.release();
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             torch.manual_seed(7);
-            Tensor x = torch.randn(2, 4, 64, 64);
+            Tensor x = torch.randn(2, 4, spec.latent(), spec.latent());
             Tensor t = torch.full(new long[] {2}, new Scalar(500.0), new TensorOptions(ScalarType.Float));
-            Tensor context = torch.randn(2, 77, 768);
+            Tensor context = torch.randn(2, 77, spec.context());
+            Tensor y = spec.adm() == null ? null : torch.randn(2, spec.adm());
             List<Double> seconds = new ArrayList<>();
-            for (int i = 0; i <= runs; i++) { // run 0 is the warm-up
+            for (int i = spec.warmUp() ? 0 : 1; i <= runs; i++) { // run 0 is the warm-up
                 try (PointerScope step = new PointerScope()) {
                     long t0 = System.nanoTime();
-                    Tensor eps = unet.forward(x, t, context);
-                    eps.sum().item().toDouble(); // forces nothing lazy, but keeps the result used
+                    Tensor eps = unet.forward(x, t, context, y, UNetPatches.NONE);
+                    eps.sum().item().toDouble(); // keeps the result used
                     double s = (System.nanoTime() - t0) / 1e9;
                     System.out.printf(Locale.ROOT, "  unet forward %s: %.2f s%n", i == 0 ? "(warm-up)" : "#" + i, s);
                     if (i > 0) {
@@ -130,11 +152,13 @@ public final class SdBenchmarks {
                     }
                 }
             }
+            double after = matmulGflops(5); // the machine may have changed speed meanwhile: both ends reported
             double median = median(seconds);
-            double gflops = 2 * UNET_GFLOP_PER_IMAGE / median;
-            System.out.printf(Locale.ROOT, "B-unet: SD1.5 UNet batch 2 @ 64x64 float32 CPU: median %.2f s"
-                    + " (%d runs: %s) = %.1f GFLOP/s; matmul 2048^2 %.1f GFLOP/s; fraction %.2f (target >= 0.7)%n",
-                    median, seconds.size(), format(seconds), gflops, matmul, gflops / matmul);
+            double gflops = 2 * spec.gflopPerImage() / median;
+            System.out.printf(Locale.ROOT, "B-unet: %s float32 CPU: median %.2f s (%d runs: %s) = %.1f GFLOP/s;"
+                    + " matmul 2048^2 %.1f GFLOP/s before, %.1f after; fraction %.2f of the mean (%s)%n",
+                    spec.label(), median, seconds.size(), format(seconds), gflops, matmul, after,
+                    gflops / ((matmul + after) / 2), spec.target());
         } finally {
             unet.release();
         }
