@@ -1,6 +1,8 @@
 package dev.easel.nodes.core.sd;
 
 import dev.easel.node.ModelLibrary;
+import dev.easel.nodes.core.controlnet.ControlNetApply;
+import dev.easel.nodes.core.controlnet.ControlNetLoader;
 import dev.easel.node.Node;
 import java.util.List;
 
@@ -13,6 +15,7 @@ public final class SdNodes {
     public static List<Node> all(ModelLibrary models) {
         return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
                 new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled(), new VaeEncodeForInpaint(),
-                LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models));
+                LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models),
+                new ControlNetLoader(models), ControlNetApply.old(), ControlNetApply.advanced());
     }
 }

@@ -1,5 +1,7 @@
 package dev.easel.nodes.core.sampling.guidance;
 
+import dev.easel.nodes.core.controlnet.ControlApplication;
+import dev.easel.nodes.core.controlnet.ControlPatches;
 import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.nodes.core.sampling.Denoiser;
 import dev.easel.nodes.core.sampling.Prediction;
@@ -79,7 +81,9 @@ public final class CfgGuider implements Guider {
 
     @Override
     public List<Placeable> models() {
-        return List.of(model.unet());
+        List<Placeable> models = new ArrayList<>(List.of(model.unet()));
+        models.addAll(ControlPatches.models(positive, negative));
+        return models;
     }
 
     @Override
@@ -108,14 +112,17 @@ public final class CfgGuider implements Guider {
     }
 
     /** One chunk of UNet input: an entry of a branch on its area. */
-    private record Chunk(int branch, Tensor xIn, Tensor context, long[] area, Tensor weight) {
+    private record Chunk(int branch, Tensor xIn, Tensor context, long[] area, Tensor weight,
+            ControlApplication control) {
     }
 
     private List<Tensor> evaluate(Tensor x, double sigma, List<Conditioning> conditionings, UNetPatches patches) {
         List<Chunk> chunks = new ArrayList<>();
+        List<List<ControlApplication>> controls = ControlPatches.perEntry(conditionings);
         for (int b = 0; b < conditionings.size(); b++) {
-            for (Conditioning.Entry entry : conditionings.get(b).entries()) {
-                chunks.add(chunk(b, entry, x));
+            List<Conditioning.Entry> entries = conditionings.get(b).entries();
+            for (int i = 0; i < entries.size(); i++) {
+                chunks.add(chunk(b, entries.get(i), x, controls.get(b).get(i)));
             }
         }
         List<Tensor> sums = new ArrayList<>();
@@ -142,7 +149,7 @@ public final class CfgGuider implements Guider {
         return out;
     }
 
-    private static Chunk chunk(int branch, Conditioning.Entry entry, Tensor x) {
+    private static Chunk chunk(int branch, Conditioning.Entry entry, Tensor x, ControlApplication control) {
         if (entry.options().containsKey("mask")) {
             throw new IllegalArgumentException("conditioning masks are not supported yet");
         }
@@ -160,7 +167,7 @@ public final class CfgGuider implements Guider {
         Tensor xIn = x.narrow(2, area[2], area[0]).narrow(3, area[3], area[1]);
         Tensor weight = torch.ones_like(xIn).mul(new Scalar(strength));
         weight = fadeEdges(weight, area, height, width);
-        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), area, weight);
+        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), area, weight, control);
     }
 
     /** Linear fade over the first/last cells of an area edge that lies inside the latent (soft area borders). */
@@ -220,7 +227,10 @@ public final class CfgGuider implements Guider {
         Tensor xIn = torch.cat(xs, 0);
         Tensor context = torch.cat(contexts, 0).to(xIn); // the latent's device and dtype
         Tensor sigmas = torch.full(new long[] {xIn.size(0)}, new Scalar(sigma));
-        return model.denoiser().denoise(xIn, sigmas, context, null, patches);
+        try (ControlPatches controls = ControlPatches.forBatch(model, batch.stream().map(Chunk::control).toList(),
+                latentBatch, sigma)) {
+            return model.denoiser().denoise(xIn, sigmas, context, null, patches.and(controls.patches()));
+        }
     }
 
     private static Tensor addInArea(Tensor total, Tensor value, long[] area) {
