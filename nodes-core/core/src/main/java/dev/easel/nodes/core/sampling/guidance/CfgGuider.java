@@ -31,6 +31,9 @@ import org.bytedeco.pytorch.global.torch;
  * one batch (texts of different token lengths are repeated to a common length, which leaves attention unchanged). At
  * cfg 1 the negative branch is skipped, unless the sampler steps along it (CFG++).
  *
+ * <p>Entries with a ControlNet ({@code control} option) get its residuals in their UNet call: {@link ControlPatches}
+ * turns each batch's applications into UNet patches, evaluated once per UNet forward.
+ *
  * <p>Owns one reference to the model and the conditionings from its creation; its creator releases it.
  */
 public final class CfgGuider implements Guider {
