@@ -143,6 +143,24 @@ class ControlNetNodesTest {
     }
 
     @Test
+    void everyReferenceIsGivenBackWhenTheRunEnds() throws Exception {
+        TensorRef image;
+        ControlNetModel net;
+        try (NodeRunner runner = new NodeRunner(new FakeNodeContext(dir)); PointerScope scope = new PointerScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
+            net = loadNode(runner, "tiny_cn.safetensors");
+            Case c = caseOf(runner, CFG4);
+            image = c.image();
+            NodeOutput first = applyAdvanced(runner, c.positive(), c.negative(), net, image, 0.3, 0.0, 1.0);
+            NodeOutput second = applyAdvanced(runner, (Conditioning) first.values().get(0),
+                    (Conditioning) first.values().get(1), net, image, 0.4, 0.0, 1.0);
+            denoise(c, (Conditioning) second.values().get(0), (Conditioning) second.values().get(1)); // caches hints
+        }
+        assertTrue(image.isFreed(), "the applications and their hints released the image");
+        assertThrows(IllegalStateException.class, net::retain, "the ControlNet was freed");
+    }
+
+    @Test
     void chainedControlNetsAddUpAndActOnlyInTheirRange() throws Exception {
         try (NodeRunner runner = new NodeRunner(new FakeNodeContext(dir)); PointerScope scope = new PointerScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
