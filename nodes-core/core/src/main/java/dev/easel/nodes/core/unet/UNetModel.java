@@ -222,7 +222,8 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
         requireLive();
         Objects.requireNonNull(patches, "patches");
         if (encoderOnly) {
-            throw new IllegalStateException("an encoder-only UNet over " + weights.source() + " has no forward; use encode");
+            throw new IllegalStateException("an encoder-only UNet over " + weights.source()
+                    + " has no forward; use encode");
         }
         checkY(y);
         return CpuThreads.compute(x.is_cpu(), () -> scoped(() -> {

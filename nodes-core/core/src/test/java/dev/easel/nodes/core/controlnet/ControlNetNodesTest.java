@@ -209,7 +209,8 @@ class ControlNetNodesTest {
 
     @Test
     void aDiffusersLayoutFileGivesTheSameResiduals() throws Exception {
-        Path diffusers = Files.createDirectories(Path.of("target/controlnet-test")).resolve("tiny_cn_diffusers.safetensors");
+        Path diffusers = Files.createDirectories(Path.of("target/controlnet-test"))
+                .resolve("tiny_cn_diffusers.safetensors");
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             StateDict all = StateDict.readSafetensors(ControlNetFixtures.controlNet(), ScalarType.Float);
             try {
