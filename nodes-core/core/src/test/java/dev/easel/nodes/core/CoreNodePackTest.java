@@ -28,7 +28,8 @@ class CoreNodePackTest {
             "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced", "KSamplerSelect",
             "BasicScheduler", "KarrasScheduler", "ExponentialScheduler", "SDTurboScheduler", "SplitSigmas",
             "SplitSigmasDenoise", "FlipSigmas", "CFGGuider", "BasicGuider", "RandomNoise", "DisableNoise",
-            "SetLatentNoiseMask", "RescaleCFG", "LoraLoader", "LoraLoaderModelOnly", "VAEEncodeForInpaint");
+            "SetLatentNoiseMask", "RescaleCFG", "LoraLoader", "LoraLoaderModelOnly", "VAEEncodeForInpaint",
+            "ControlNetLoader", "ControlNetApply", "ControlNetApplyAdvanced");
 
     private static final Set<String> TENSOR_NODES = Set.of("CLIPTextEncode", "VAEDecode", "VAEEncode",
             "VAEDecodeTiled", "VAEEncodeTiled","EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",

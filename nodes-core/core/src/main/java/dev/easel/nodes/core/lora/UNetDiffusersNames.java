@@ -10,7 +10,7 @@ import java.util.Map;
  * is in the checkpoint's own (LDM) layout ({@code input_blocks.2.0.in_layers.2}), for the block structure a
  * {@link UNetConfig} describes. LoRA files name their targets either way.
  */
-final class UNetDiffusersNames {
+public final class UNetDiffusersNames {
 
     /** A ResBlock's parts: diffusers name → LDM name. */
     private static final Map<String, String> RESNET = Map.of("norm1", "in_layers.0", "conv1", "in_layers.2",
@@ -31,7 +31,7 @@ final class UNetDiffusersNames {
     }
 
     /** Diffusers module name → LDM module name (neither with {@code .weight}). */
-    static Map<String, String> of(UNetConfig config) {
+    public static Map<String, String> of(UNetConfig config) {
         UNetDiffusersNames map = new UNetDiffusersNames();
         map.build(config);
         return Map.copyOf(map.names);

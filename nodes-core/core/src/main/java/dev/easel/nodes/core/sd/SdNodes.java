@@ -1,6 +1,8 @@
 package dev.easel.nodes.core.sd;
 
 import dev.easel.node.ModelLibrary;
+import dev.easel.nodes.core.controlnet.ControlNetApply;
+import dev.easel.nodes.core.controlnet.ControlNetLoader;
 import dev.easel.node.Node;
 import java.util.List;
 
@@ -14,6 +16,7 @@ public final class SdNodes {
         return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
                 new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled(), new VaeEncodeForInpaint(),
                 LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models), ClipTextEncodeSdxl.base(),
-                ClipTextEncodeSdxl.refiner(), new ModelSamplingDiscrete(), new InpaintModelConditioning());
+                ClipTextEncodeSdxl.refiner(), new ModelSamplingDiscrete(), new InpaintModelConditioning(),
+                new ControlNetLoader(models), ControlNetApply.old(), ControlNetApply.advanced());
     }
 }

@@ -153,4 +153,19 @@ public final class DiscreteSchedule {
             return sigma(Tensor.create((float) timestep)).item().toDouble();
         }
     }
+
+    /**
+     * The σ at which a fraction {@code percent} of the sampling is done (ComfyUI's {@code percent_to_sigma}, used for
+     * start/end ranges): σ at timestep {@code (1 − percent)·(N − 1)}; 0 % is "above every σ" (999999999.9) and
+     * 100 % is 0.
+     */
+    public double percentToSigma(double percent) {
+        if (percent <= 0.0) {
+            return 999999999.9;
+        }
+        if (percent >= 1.0) {
+            return 0.0;
+        }
+        return sigma((1.0 - percent) * (size() - 1));
+    }
 }

@@ -178,7 +178,8 @@ public record UNetConfig(
      * and {@code out.2}, levels from the downsamplers ({@code input_blocks.N.0.op}), ResBlock widths from
      * {@code out_layers.3}, transformer depths by counting {@code transformer_blocks.K}, context width from
      * {@code attn2.to_k}, linear vs conv projections from the rank of {@code proj_in.weight}, {@code y} width from
-     * {@code label_emb.0.0}.
+     * {@code label_emb.0.0}. Weights without output blocks (a ControlNet's copy of the encoder) get depth 0 for every
+     * output block.
      *
      * @param heads the head rule, or {@code null} for {@link Heads#defaultFor}
      * @throws IllegalArgumentException when the keys are not an LDM UNet
@@ -242,6 +243,11 @@ public record UNetConfig(
 
         int outputBlocks = countIndexed(keys, "output_blocks.");
         List<Integer> depthOut = new ArrayList<>();
+        if (outputBlocks == 0) { // an encoder only (a ControlNet): its output side is never built
+            for (int j = 0; j < depth.size() + numRes.size(); j++) {
+                depthOut.add(0);
+            }
+        }
         for (int j = outputBlocks - 1; j >= 0; j--) {
             String p = "output_blocks." + j + ".";
             int d = countIndexed(keys, p + "1.transformer_blocks.");

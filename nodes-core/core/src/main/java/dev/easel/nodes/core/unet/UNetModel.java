@@ -84,11 +84,14 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
     private final List<Block> inputBlocks = new ArrayList<>();
     private final Block middleBlock;
     private final List<Block> outputBlocks = new ArrayList<>();
+    /** Only the time embedding, input blocks and middle block (a ControlNet's copy of the encoder). */
+    private final boolean encoderOnly;
     private final AtomicInteger owners = new AtomicInteger(1);
 
-    private UNetModel(StateDict weights, UNetConfig config) {
+    private UNetModel(StateDict weights, UNetConfig config, boolean encoderOnly) {
         this.weights = weights;
         this.config = config;
+        this.encoderOnly = encoderOnly;
         List<Integer> skipChannels = new ArrayList<>();
         int ch = config.modelChannels();
         inputBlocks.add(new Block(BlockId.input(0), List.of(new Conv("input_blocks.0.0.", 1))));
@@ -126,7 +129,7 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
         } else {
             middleBlock = null;
         }
-        for (int level = config.levels() - 1; level >= 0; level--) {
+        for (int level = config.levels() - 1; level >= 0 && !encoderOnly; level--) {
             int out = config.channels(level);
             int n = config.numResBlocks().get(level) + 1;
             for (int i = 0; i < n; i++) {
@@ -163,7 +166,31 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
      * @throws StateDict.MissingWeightException when a weight the config needs is absent
      */
     public static UNetModel load(StateDict unetWeights, UNetConfig config) {
-        return new UNetModel(Objects.requireNonNull(unetWeights, "unetWeights"), Objects.requireNonNull(config));
+        return new UNetModel(Objects.requireNonNull(unetWeights, "unetWeights"), Objects.requireNonNull(config), false);
+    }
+
+    /**
+     * The encoder half only (time and label embedding, input blocks, middle block), as a ControlNet carries it: no
+     * output blocks or head are built or required; evaluate it with {@link #encode}, not {@link #forward}. Takes its
+     * own reference to the weights, like {@link #load(StateDict, UNetConfig)}.
+     */
+    public static UNetModel encoder(StateDict weights, UNetConfig config) {
+        return new UNetModel(Objects.requireNonNull(weights, "weights"), Objects.requireNonNull(config), true);
+    }
+
+    /** Changes the hidden state after an input block of {@link #encode} (a ControlNet adds its hint after block 0). */
+    @FunctionalInterface
+    public interface InputHook {
+        Tensor afterInputBlock(int index, Tensor h);
+    }
+
+    /**
+     * What {@link #encode} returns, owned by the caller's scope.
+     *
+     * @param inputs the output of every input block (after the hook), in block order
+     * @param middle the middle block's output (the last input block's when there is no middle block)
+     */
+    public record Encoding(List<Tensor> inputs, Tensor middle) {
     }
 
     public UNetConfig config() {
@@ -194,26 +221,16 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
     public Tensor forward(Tensor x, Tensor timesteps, Tensor context, Tensor y, UNetPatches patches) {
         requireLive();
         Objects.requireNonNull(patches, "patches");
-        if ((config.admInChannels() != null) != (y != null)) {
-            throw new IllegalArgumentException(config.admInChannels() != null
-                    ? "this UNet needs a y vector of width " + config.admInChannels()
-                    : "this UNet takes no y vector");
+        if (encoderOnly) {
+            throw new IllegalStateException("an encoder-only UNet over " + weights.source()
+                    + " has no forward; use encode");
         }
+        checkY(y);
         return CpuThreads.compute(x.is_cpu(), () -> scoped(() -> {
-            ScalarType dtype = weights.get("input_blocks.0.0.weight").scalar_type().intern();
-            Tensor xin = as(x, dtype);
-            Tensor ctx = context == null ? null : as(context, dtype);
-            Tensor yin = y == null ? null : as(y, dtype);
-            Tensor emb = timestepEmbedding(timesteps, config.modelChannels());
-            emb = linear(silu(linearLayer(as(emb, dtype), "time_embed.0.")), w("time_embed.2.weight"),
-                    b("time_embed.2.bias"));
-            if (yin != null) {
-                emb = emb.add(linearLayer(silu(linearLayer(yin, "label_emb.0.0.")), "label_emb.0.2."));
-            }
-            ForwardContext fc = new ForwardContext(xin, timesteps, ctx, yin, emb);
+            ForwardContext fc = inputs(x, timesteps, context, y);
 
             Deque<Tensor> skips = new ArrayDeque<>();
-            Tensor h = xin;
+            Tensor h = fc.x();
             for (Block block : inputBlocks) {
                 h = runBlock(block, h, null, -1, null, fc, patches);
                 skips.push(h);
@@ -230,6 +247,74 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
             Tensor out = silu(groupNorm(h, "out.0.", NORM_EPS));
             return conv(out, "out.2.", 1, 1);
         }));
+    }
+
+    /**
+     * The encoder half of a forward: the input blocks (each followed by {@code hook}) and the middle block, without
+     * patches. Works on full models and on {@link #encoder encoder-only} ones.
+     *
+     * @param x latent input [B, inChannels, h, w]
+     * @param timesteps discrete timesteps [B]
+     * @param context cross-attention context [B, T, contextDim], or {@code null}
+     * @param y the adm vector when the config has one, else {@code null}
+     */
+    public Encoding encode(Tensor x, Tensor timesteps, Tensor context, Tensor y, InputHook hook) {
+        requireLive();
+        Objects.requireNonNull(hook, "hook");
+        checkY(y);
+        Tensor[] middle = new Tensor[1];
+        List<Tensor> outputs = new ArrayList<>();
+        CpuThreads.compute(x.is_cpu(), () -> scoped(() -> {
+            ForwardContext fc = inputs(x, timesteps, context, y);
+            Tensor h = fc.x();
+            for (int i = 0; i < inputBlocks.size(); i++) {
+                h = hook.afterInputBlock(i, runBlock(inputBlocks.get(i), h, null, -1, null, fc, UNetPatches.NONE));
+                outputs.add(keep(h));
+            }
+            middle[0] = keep(middleBlock == null ? h : runBlock(middleBlock, h, null, -1, null, fc, UNetPatches.NONE));
+            return middle[0];
+        }));
+        List<Tensor> owned = new ArrayList<>();
+        for (Tensor t : outputs) {
+            owned.add(handOver(t));
+        }
+        return new Encoding(owned, handOver(middle[0]));
+    }
+
+    private void checkY(Tensor y) {
+        if ((config.admInChannels() != null) != (y != null)) {
+            throw new IllegalArgumentException(config.admInChannels() != null
+                    ? "this UNet needs a y vector of width " + config.admInChannels()
+                    : "this UNet takes no y vector");
+        }
+    }
+
+    /** The forward's inputs in the weights' dtype, and the time (+ label) embedding. */
+    private ForwardContext inputs(Tensor x, Tensor timesteps, Tensor context, Tensor y) {
+        ScalarType dtype = weights.get("input_blocks.0.0.weight").scalar_type().intern();
+        Tensor xin = as(x, dtype);
+        Tensor ctx = context == null ? null : as(context, dtype);
+        Tensor yin = y == null ? null : as(y, dtype);
+        Tensor emb = timestepEmbedding(timesteps, config.modelChannels());
+        emb = linear(silu(linearLayer(as(emb, dtype), "time_embed.0.")), w("time_embed.2.weight"),
+                b("time_embed.2.bias"));
+        if (yin != null) {
+            emb = emb.add(linearLayer(silu(linearLayer(yin, "label_emb.0.0.")), "label_emb.0.2."));
+        }
+        return new ForwardContext(xin, timesteps, ctx, yin, emb);
+    }
+
+    /** One more reference to {@code t}, so that it outlives the scope it was made in (see {@link #handOver}). */
+    private static Tensor keep(Tensor t) {
+        t.retainReference();
+        return t;
+    }
+
+    /** A new handle on a {@link #keep kept} tensor, owned by the current scope; gives up the kept reference. */
+    private static Tensor handOver(Tensor kept) {
+        Tensor out = new Tensor(kept);
+        kept.releaseReference();
+        return out;
     }
 
     /**
@@ -415,7 +500,8 @@ public final class UNetModel implements RefCounted, WeightsPlaceable {
 
     private List<String> requiredKeys() {
         List<String> keys = new ArrayList<>();
-        for (String p : List.of("time_embed.0.", "time_embed.2.", "out.0.", "out.2.")) {
+        for (String p : encoderOnly ? List.of("time_embed.0.", "time_embed.2.")
+                : List.of("time_embed.0.", "time_embed.2.", "out.0.", "out.2.")) {
             keys.add(p + "weight");
         }
         if (config.admInChannels() != null) {

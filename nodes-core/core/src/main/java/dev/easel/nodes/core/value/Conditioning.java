@@ -18,9 +18,10 @@ import java.util.TreeMap;
 /**
  * A CONDITIONING value: ComfyUI's list of {@code [cond [B, tokens, width], {options}]} pairs. Options hold the pooled
  * output ({@link #POOLED_OUTPUT}), areas, strengths, masks and whatever later features attach (ControlNet hints,
- * timestep ranges); their values are tensors ({@link TensorRef}) or plain numbers, strings, booleans and lists.
+ * timestep ranges); their values are tensors ({@link TensorRef}), other {@link RefCounted} values (a ControlNet
+ * application) or plain numbers, strings, booleans and lists.
  *
- * <p>Immutable. It owns no memory of its own: retain/release pass through to every tensor it holds, so entries shared
+ * <p>Immutable. It owns no memory of its own: retain/release pass through to every counted value it holds, so entries shared
  * between conditionings (ConditioningCombine) count correctly.
  */
 public final class Conditioning implements RefCounted, ContentHashable {
@@ -84,35 +85,36 @@ public final class Conditioning implements RefCounted, ContentHashable {
 
     @Override
     public void retain() {
-        forEachTensor(TensorRef::retain);
+        forEachOwned(RefCounted::retain);
     }
 
     @Override
     public void release() {
-        forEachTensor(TensorRef::release);
+        forEachOwned(RefCounted::release);
     }
 
     @Override
     public long nativeBytes() {
         long[] bytes = {0};
-        forEachTensor(t -> bytes[0] += t.nativeBytes());
+        forEachOwned(t -> bytes[0] += t.nativeBytes());
         return bytes[0];
     }
 
-    private void forEachTensor(java.util.function.Consumer<TensorRef> action) {
+    /** Every counted value: the cond tensors and the option values that count owners (tensors, a ControlNet's). */
+    private void forEachOwned(java.util.function.Consumer<RefCounted> action) {
         for (Entry e : entries) {
             action.accept(e.cond());
             for (Object v : e.options().values()) {
-                forEachTensorIn(v, action);
+                forEachOwnedIn(v, action);
             }
         }
     }
 
-    private static void forEachTensorIn(Object v, java.util.function.Consumer<TensorRef> action) {
-        if (v instanceof TensorRef t) {
-            action.accept(t);
+    private static void forEachOwnedIn(Object v, java.util.function.Consumer<RefCounted> action) {
+        if (v instanceof RefCounted r) {
+            action.accept(r);
         } else if (v instanceof List<?> list) {
-            list.forEach(item -> forEachTensorIn(item, action));
+            list.forEach(item -> forEachOwnedIn(item, action));
         }
     }
 

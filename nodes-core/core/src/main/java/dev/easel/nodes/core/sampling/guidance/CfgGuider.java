@@ -1,5 +1,7 @@
 package dev.easel.nodes.core.sampling.guidance;
 
+import dev.easel.nodes.core.controlnet.ControlApplication;
+import dev.easel.nodes.core.controlnet.ControlPatches;
 import dev.easel.nodes.core.model.WeightPatcher;
 import dev.easel.nodes.core.sampling.Denoiser;
 import dev.easel.nodes.core.sampling.Prediction;
@@ -29,6 +31,9 @@ import org.bytedeco.pytorch.global.torch;
  * one branch average by weight. All entries of both branches whose inputs have the same shape go through the UNet in
  * one batch (texts of different token lengths are repeated to a common length, which leaves attention unchanged). At
  * cfg 1 the negative branch is skipped, unless the sampler steps along it (CFG++).
+ *
+ * <p>Entries with a ControlNet ({@code control} option) get its residuals in their UNet call: {@link ControlPatches}
+ * turns each batch's applications into UNet patches, evaluated once per UNet forward.
  *
  * <p>Owns one reference to the model and the conditionings from its creation; its creator releases it.
  */
@@ -80,7 +85,9 @@ public final class CfgGuider implements Guider {
 
     @Override
     public List<Placeable> models() {
-        return List.of(model.unet());
+        List<Placeable> models = new ArrayList<>(List.of(model.unet()));
+        models.addAll(ControlPatches.models(positive, negative));
+        return models;
     }
 
     @Override
@@ -109,17 +116,22 @@ public final class CfgGuider implements Guider {
         };
     }
 
-    /** One chunk of UNet input: an entry of a branch on its area ({@code y}: the SDXL adm vector, or null). */
+    /**
+     * One chunk of UNet input: an entry of a branch on its area, with its SDXL adm vector {@code y} and inpainting
+     * channels {@code concat} (or null) and its ControlNets.
+     */
     private record Chunk(int branch, Tensor xIn, Tensor context, Tensor y, Tensor concat, long[] area,
-            Tensor weight) {
+            Tensor weight, ControlApplication control) {
     }
 
     private List<Tensor> evaluate(Tensor x, double sigma, List<Conditioning> conditionings, SampledLatent latent,
             UNetPatches patches) {
         List<Chunk> chunks = new ArrayList<>();
+        List<List<ControlApplication>> controls = ControlPatches.perEntry(conditionings);
         for (int b = 0; b < conditionings.size(); b++) {
-            for (Conditioning.Entry entry : conditionings.get(b).entries()) {
-                chunks.add(chunk(b, entry, x, latent));
+            List<Conditioning.Entry> entries = conditionings.get(b).entries();
+            for (int i = 0; i < entries.size(); i++) {
+                chunks.add(chunk(b, entries.get(i), x, latent, controls.get(b).get(i)));
             }
         }
         List<Tensor> sums = new ArrayList<>();
@@ -146,7 +158,8 @@ public final class CfgGuider implements Guider {
         return out;
     }
 
-    private Chunk chunk(int branch, Conditioning.Entry entry, Tensor x, SampledLatent latent) {
+    private Chunk chunk(int branch, Conditioning.Entry entry, Tensor x, SampledLatent latent,
+            ControlApplication control) {
         AdmEncoder adm = model.adm();
         if (entry.options().containsKey("mask")) {
             throw new IllegalArgumentException("conditioning masks are not supported yet");
@@ -171,7 +184,7 @@ public final class CfgGuider implements Guider {
         if (concat != null) {
             concat = concat.narrow(2, area[2], area[0]).narrow(3, area[3], area[1]);
         }
-        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), y, concat, area, weight);
+        return new Chunk(branch, xIn, toBatch(entry.cond().tensor(), x.size(0)), y, concat, area, weight, control);
     }
 
     /** The inpainting UNet's extra input channels for {@code entry}, or {@code null} for a plain UNet. */
@@ -259,7 +272,10 @@ public final class CfgGuider implements Guider {
         Tensor y = ys.empty() ? null : torch.cat(ys, 0);
         Tensor sigmas = torch.full(new long[] {xIn.size(0)}, new Scalar(sigma));
         Tensor concat = concats.empty() ? null : torch.cat(concats, 0);
-        return model.denoiser().denoise(xIn, sigmas, context, y, concat, patches);
+        try (ControlPatches controls = ControlPatches.forBatch(model, batch.stream().map(Chunk::control).toList(),
+                latentBatch, sigma)) {
+            return model.denoiser().denoise(xIn, sigmas, context, y, concat, patches.and(controls.patches()));
+        }
     }
 
     private static Tensor addInArea(Tensor total, Tensor value, long[] area) {
