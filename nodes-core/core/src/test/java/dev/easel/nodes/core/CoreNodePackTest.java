@@ -29,13 +29,14 @@ class CoreNodePackTest {
             "BasicScheduler", "KarrasScheduler", "ExponentialScheduler", "SDTurboScheduler", "SplitSigmas",
             "SplitSigmasDenoise", "FlipSigmas", "CFGGuider", "BasicGuider", "RandomNoise", "DisableNoise",
             "SetLatentNoiseMask", "RescaleCFG", "LoraLoader", "LoraLoaderModelOnly", "VAEEncodeForInpaint",
-            "ControlNetLoader", "ControlNetApply", "ControlNetApplyAdvanced");
+            "ControlNetLoader", "ControlNetApply", "ControlNetApplyAdvanced", "CLIPTextEncodeSDXL",
+            "CLIPTextEncodeSDXLRefiner", "ModelSamplingDiscrete", "InpaintModelConditioning");
 
     private static final Set<String> TENSOR_NODES = Set.of("CLIPTextEncode", "VAEDecode", "VAEEncode",
             "VAEDecodeTiled", "VAEEncodeTiled","EmptyLatentImage", "LatentUpscale", "LatentUpscaleBy",
             "EmptyImage", "ImageInvert", "ImageBlend", "ImageScale", "ImageScaleBy", "ConditioningConcat",
             "SaveImage", "PreviewImage", "KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced",
-            "VAEEncodeForInpaint");
+            "VAEEncodeForInpaint", "CLIPTextEncodeSDXL", "CLIPTextEncodeSDXLRefiner", "InpaintModelConditioning");
 
     @Test
     void isFoundByServiceLoader() {

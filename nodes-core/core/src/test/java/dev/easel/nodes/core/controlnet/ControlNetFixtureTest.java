@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.nodes.core.sampling.guidance.CfgGuider;
 import dev.easel.nodes.core.sd.CheckpointLoading;
 import dev.easel.nodes.core.sd.DiffusionModel;
-import dev.easel.nodes.core.unet.EpsDenoiser;
+import dev.easel.nodes.core.unet.UNetDenoiser;
 import dev.easel.nodes.core.unet.UNetPatches;
 import dev.easel.nodes.core.value.Conditioning;
 import dev.easel.runtime.TensorRef;
@@ -77,7 +77,7 @@ class ControlNetFixtureTest {
             ControlApplication applied = ControlApplication.of(net, TensorRef.of(image.clone()), strength,
                     info.get("start_percent").asDouble(), info.get("end_percent").asDouble(), null);
             try {
-                EpsDenoiser denoiser = model.denoiser();
+                UNetDenoiser denoiser = model.denoiser();
                 for (JsonNode pass : info.get("passes")) {
                     String p = "out/pass" + pass.get("index").asInt() + "/";
                     Tensor px = t.get(p + "x");
