@@ -10,6 +10,7 @@ import dev.easel.node.RefCounted;
 import dev.easel.nodes.core.clip.ClipTextEncoder;
 import dev.easel.nodes.core.clip.ClipTextModel;
 import dev.easel.nodes.core.clip.ClipTokenizer;
+import dev.easel.nodes.core.clip.Embeddings;
 import dev.easel.nodes.core.clip.WeightedTokenizer;
 
 /**
@@ -70,6 +71,15 @@ public final class ClipModel implements RefCounted, ContentHashable {
     /** Encodes a prompt with ComfyUI's weighting syntax at this CLIP's layer. */
     public ClipTextEncoder.Encoded encode(String prompt) {
         return new ClipTextEncoder(model, tokenizer).encode(prompt, layer);
+    }
+
+    /**
+     * {@link #encode(String)} with {@code embedding:name} taken from {@code embeddings}, for this tower: SD1's CLIP-L
+     * (key {@value Embeddings#KEY_CLIP_L}, the encoder's width).
+     */
+    public ClipTextEncoder.Encoded encode(String prompt, Embeddings embeddings) {
+        return new ClipTextEncoder(model, tokenizer).encode(prompt, layer,
+                embeddings.forTower(Embeddings.KEY_CLIP_L, model.config().width()));
     }
 
     public int layer() {

@@ -11,7 +11,7 @@ public final class SdNodes {
     }
 
     public static List<Node> all(ModelLibrary models) {
-        return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
+        return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(models),
                 new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled(), new VaeEncodeForInpaint(),
                 LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models));
     }
