@@ -65,7 +65,7 @@ public final class ClipTextEncoder {
         return encode(tokenizer.tokenize(prompt), layerIndex);
     }
 
-    /** {@link #encode(String, int)} with {@code embedding:name} looked up in {@code embeddings} (this tower's). */
+    /** {@link #encode(String, int)} with {@code embedding:name} looked up in this tower's {@code embeddings}. */
     public Encoded encode(String prompt, int layerIndex, EmbeddingLookup embeddings) {
         return encode(tokenizer.tokenize(prompt, embeddings), layerIndex);
     }

@@ -4,6 +4,7 @@ import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.model.files.CheckpointFormatException;
 import dev.easel.nodes.core.model.files.CheckpointReader;
 import dev.easel.nodes.core.model.files.TorchCheckpoint;
+import dev.easel.nodes.core.model.pickle.PickleException;
 import dev.easel.nodes.core.model.pickle.PickledTensor;
 import dev.easel.runtime.Torch;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -31,6 +34,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       {@code bundle_emb.*.<key>} tensors, concatenated;</li>
  *   <li>otherwise the first tensor ({@code emb_params} in A1111's safetensors files, plain tensors).</li>
  * </ol>
+ *
+ * <p>A zip whose pickle cannot be read safely falls back to ComfyUI's raw guess: its last storage of 768 or
+ * more floats.
  *
  * <p>The chosen tensor becomes rows of its last dimension ({@code [n, width]}; a 1-D tensor is one vector). Files
  * are read with the restricted unpickler ({@link CheckpointReader}): nothing in them is executed. Safetensors keys
@@ -56,12 +62,55 @@ public record EmbeddingFile(Path file, int width, float[][] vectors) {
                     sd.release();
                 }
             }
-            try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
+            TorchCheckpoint checkpoint;
+            try {
+                checkpoint = TorchCheckpoint.open(file);
+            } catch (PickleException e) {
+                EmbeddingFile raw = rawStorage(file); // e.g. a pickle naming classes outside the allow-list
+                if (raw == null) {
+                    throw e;
+                }
+                return raw;
+            }
+            try (checkpoint) {
                 chosen = choose(checkpoint.root(), key, width, t -> checkpoint.view("embedding", (PickledTensor) t),
                         file);
                 return of(file, chosen.to(ScalarType.Float));
             }
         }
+    }
+
+    /**
+     * ComfyUI's last resort for a {@code torch.save} zip whose pickle it cannot load: the last storage entry of at
+     * least 768 floats, read as float32 rows of 768 (SD1) when that divides it, else 1024 (SD2). No pickle is run.
+     */
+    private static EmbeddingFile rawStorage(Path file) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            zip.stream().map(ZipEntry::getName).filter(n -> n.contains("data/")).forEach(names::add);
+            java.util.Collections.reverse(names);
+            for (String name : names) {
+                byte[] data;
+                try (java.io.InputStream in = zip.getInputStream(zip.getEntry(name))) {
+                    data = in.readAllBytes();
+                }
+                int n = data.length / 4;
+                if (n < 768) {
+                    continue;
+                }
+                int width = n % 768 == 0 ? 768 : 1024;
+                java.nio.FloatBuffer floats = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer();
+                float[][] rows = new float[n / width][width];
+                for (float[] row : rows) {
+                    floats.get(row);
+                }
+                return new EmbeddingFile(file, width, rows);
+            }
+        } catch (java.util.zip.ZipException e) {
+            return null;
+        }
+        return null;
     }
 
     /** Number of vectors (token positions). */

@@ -27,10 +27,12 @@ public final class Embeddings {
 
     /** The model folder type. */
     public static final String FOLDER = "embeddings";
-    /** Tower keys in multi-tower embedding files (ComfyUI's {@code embedding_key}): SD1 and SDXL's CLIP-L. */
+    /**
+     * Tower keys in multi-tower embedding files (ComfyUI's {@code embedding_key}): CLIP-L of SD1 and SDXL. ComfyUI's
+     * SD2 (OpenCLIP ViT-H, width 1024) keeps this default key too, so use it there as well: an SDXL file's
+     * {@code clip_l} entry is then 768 wide and skipped with a width warning, as in ComfyUI.
+     */
     public static final String KEY_CLIP_L = "clip_l";
-    /** SD2's OpenCLIP ViT-H (current ComfyUI; files rarely carry it, and then the first tensor is used). */
-    public static final String KEY_CLIP_H = "clip_h";
     /** SDXL's OpenCLIP bigG. */
     public static final String KEY_CLIP_G = "clip_g";
 
