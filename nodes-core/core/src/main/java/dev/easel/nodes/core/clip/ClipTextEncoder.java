@@ -1,5 +1,7 @@
 package dev.easel.nodes.core.clip;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -64,6 +66,11 @@ public final class ClipTextEncoder {
         return encode(tokenizer.tokenize(prompt), layerIndex);
     }
 
+    /** {@link #encode(String, int)} with {@code embedding:name} looked up in this tower's {@code embeddings}. */
+    public Encoded encode(String prompt, int layerIndex, EmbeddingLookup embeddings) {
+        return encode(tokenizer.tokenize(prompt, embeddings), layerIndex);
+    }
+
     /** Encodes already tokenized chunks ({@code layerIndex} as in {@link #encode(String, int)}). */
     public Encoded encode(WeightedTokenizer.Chunks chunks, int layerIndex) {
         int layers = model.config().layers();
@@ -93,7 +100,8 @@ public final class ClipTextEncoder {
             System.arraycopy(tokenizer.emptyChunk(length), 0, flat, n * length, length);
         }
         Tensor batch = Tensor.create(flat, rows, length);
-        ClipTextModel.Output out = model.forward(batch, layerIndex, normHidden);
+        Tensor[] vectors = chunks.hasVectors() ? vectors(chunks) : new Tensor[2];
+        ClipTextModel.Output out = model.forward(batch, vectors[0], vectors[1], layerIndex, normHidden);
         Tensor z = last ? out.last() : out.hidden();
         Tensor pooled = model.projectPooled(out.pooled().narrow(0, 0, 1));
         Tensor cond = z.narrow(0, 0, n);
@@ -116,5 +124,31 @@ public final class ClipTextEncoder {
         // [n, length, width] → [1, n·length, width]
         cond = cond.reshape(1, (long) n * length, z.size(2));
         return new Tensor[] {cond, pooled};
+    }
+
+    /** The positions (flattened over [chunk, position]) that carry embedding vectors, and the vectors. */
+    private static Tensor[] vectors(WeightedTokenizer.Chunks chunks) {
+        List<float[]> found = new ArrayList<>();
+        List<Long> at = new ArrayList<>();
+        int length = chunks.length();
+        for (int c = 0; c < chunks.count(); c++) {
+            List<WeightedTokenizer.WeightedToken> chunk = chunks.chunks().get(c);
+            for (int i = 0; i < chunk.size(); i++) {
+                if (chunk.get(i).vector() != null) {
+                    at.add((long) c * length + i);
+                    found.add(chunk.get(i).vector());
+                }
+            }
+        }
+        int width = found.get(0).length;
+        float[] flat = new float[found.size() * width];
+        for (int k = 0; k < found.size(); k++) {
+            if (found.get(k).length != width) {
+                throw new IllegalArgumentException("embedding vectors of different widths");
+            }
+            System.arraycopy(found.get(k), 0, flat, k * width, width);
+        }
+        long[] positions = at.stream().mapToLong(Long::longValue).toArray();
+        return new Tensor[] {Tensor.create(positions, positions.length), Tensor.create(flat, found.size(), width)};
     }
 }

@@ -217,8 +217,18 @@ public final class ClipTextModel implements RefCounted, WeightsPlaceable {
      *         width] = {@code last} at the first {@code eosToken} of each row (row start when there is none)
      */
     public Output forward(Tensor tokens, int layerIndex, boolean normHidden) {
+        return forward(tokens, null, null, layerIndex, normHidden);
+    }
+
+    /**
+     * {@link #forward(Tensor, int, boolean)} where some positions take given input vectors instead of their token's
+     * embedding (textual inversion, Gal et al. 2022, arXiv:2208.01618): {@code at} [K] indexes the flattened
+     * [B·T] positions, {@code vectors} [K, width] are their vectors (rounded to the token embedding's dtype first,
+     * as when ComfyUI writes them into its token table). Both null: plain tokens.
+     */
+    public Output forward(Tensor tokens, Tensor at, Tensor vectors, int layerIndex, boolean normHidden) {
         int target = resolveLayer(layerIndex);
-        Tensor[] r = Scopes.returnToCaller(() -> compute(tokens, target, normHidden));
+        Tensor[] r = Scopes.returnToCaller(() -> compute(tokens, at, vectors, target, normHidden));
         return new Output(r[0], r[1], r[2]);
     }
 
@@ -242,7 +252,7 @@ public final class ClipTextModel implements RefCounted, WeightsPlaceable {
         return t.scalar_type().intern() == ScalarType.Float ? t : t.to(ScalarType.Float);
     }
 
-    private Tensor[] compute(Tensor tokenInput, int target, boolean normHidden) {
+    private Tensor[] compute(Tensor tokenInput, Tensor at, Tensor vectors, int target, boolean normHidden) {
         long[] shape = tokenInput.shape();
         if (shape.length != 2) {
             throw new IllegalArgumentException("tokens must be [batch, length], got "
@@ -257,8 +267,11 @@ public final class ClipTextModel implements RefCounted, WeightsPlaceable {
         Device device = tokenEmbedding.device();
         Tensor tokens = tokenInput.to(device, ScalarType.Long);
 
-        Tensor x = org.bytedeco.pytorch.global.torch.embedding(tokenEmbedding, tokens)
-                .add(w("embeddings.position_embedding.weight").narrow(0, 0, length));
+        Tensor x = org.bytedeco.pytorch.global.torch.embedding(tokenEmbedding, tokens);
+        if (vectors != null) {
+            x = withVectors(x, at, vectors, batch, length);
+        }
+        x = x.add(w("embeddings.position_embedding.weight").narrow(0, 0, length));
         // Causal mask as ComfyUI builds it: -max_float above the diagonal, added to the scores.
         Tensor mask = full(new long[] {length, length}, new Scalar(-Float.MAX_VALUE),
                 new TensorOptions(ScalarType.Float)).triu(1).to(device, ScalarType.Float);
@@ -279,6 +292,18 @@ public final class ClipTextModel implements RefCounted, WeightsPlaceable {
         Tensor index = eosAt.view(batch, 1, 1).expand(batch, 1, config.width());
         Tensor pooled = last.gather(1, index).squeeze(1);
         return new Tensor[] {last, selected, pooled};
+    }
+
+    private Tensor withVectors(Tensor x, Tensor at, Tensor vectors, long batch, long length) {
+        long[] shape = vectors.shape();
+        if (shape.length != 2 || shape[1] != config.width() || at == null || at.numel() != shape[0]) {
+            throw new IllegalArgumentException("embedding vectors must be [positions, " + config.width() + "], got "
+                    + java.util.Arrays.toString(shape));
+        }
+        ScalarType stored = weights.get("embeddings.token_embedding.weight").scalar_type();
+        Tensor rows = vectors.to(x.device(), stored).to(ScalarType.Float);
+        return x.reshape(batch * length, config.width()).index_copy(0, at.to(x.device(), ScalarType.Long), rows)
+                .view(batch, length, config.width());
     }
 
     private Tensor finalNorm(Tensor x) {

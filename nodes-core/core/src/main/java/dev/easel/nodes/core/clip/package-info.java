@@ -12,6 +12,9 @@
  *       from a {@link dev.easel.nodes.core.model.StateDict}, reference counted;</li>
  *   <li>{@link dev.easel.nodes.core.clip.ClipTextEncoder}: the CLIPTextEncode algorithm (weights applied against an
  *       empty chunk, chunks concatenated, pooled output of the first chunk, clip skip).</li>
+ *   <li>{@link dev.easel.nodes.core.clip.Embeddings}, {@link dev.easel.nodes.core.clip.EmbeddingFile},
+ *       {@link dev.easel.nodes.core.clip.EmbeddingLookup}: textual-inversion embeddings ({@code embedding:name},
+ *       Gal et al. 2022, arXiv:2208.01618) from the {@code embeddings} model folder, placed as input vectors.</li>
  * </ul>
  *
  * <p>Checked against ComfyUI's outputs in {@code shared/fixtures} (tokenizer cases, tiny SD1.5 text encoder).

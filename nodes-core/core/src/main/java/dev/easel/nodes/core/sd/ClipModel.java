@@ -3,6 +3,8 @@ package dev.easel.nodes.core.sd;
 import dev.easel.node.ContentHashable;
 import dev.easel.node.RefCounted;
 import dev.easel.nodes.core.clip.ClipTextEncoder;
+import dev.easel.nodes.core.clip.EmbeddingLookup;
+import dev.easel.nodes.core.clip.Embeddings;
 import dev.easel.nodes.core.clip.ClipTextModel;
 import dev.easel.nodes.core.clip.ClipTower;
 import dev.easel.nodes.core.clip.Scopes;
@@ -88,25 +90,43 @@ public final class ClipModel implements RefCounted, ContentHashable {
         return model().weights().patcher().use(patches);
     }
 
-    /** Encodes a prompt with ComfyUI's weighting syntax, the same text for every tower. */
+    /** Encodes a prompt with ComfyUI's weighting syntax, the same text for every tower, without embeddings. */
     public ClipTextEncoder.Encoded encode(String prompt) {
+        return encode(prompt, null);
+    }
+
+    /**
+     * Encodes a prompt, the same text for every tower, with {@code embedding:name} taken from {@code embeddings}
+     * (each tower reads its own vectors: {@value Embeddings#KEY_CLIP_G} for bigG, {@value Embeddings#KEY_CLIP_L}
+     * otherwise), or kept as text when {@code embeddings} is null.
+     */
+    public ClipTextEncoder.Encoded encode(String prompt, Embeddings embeddings) {
         List<WeightedTokenizer.Chunks> chunks = new ArrayList<>();
         for (ClipTower tower : towers) {
-            chunks.add(tower.tokenizer().tokenize(prompt));
+            chunks.add(tower.tokenizer().tokenize(prompt, lookup(tower, embeddings)));
         }
         return encode(chunks);
+    }
+
+    private static EmbeddingLookup lookup(ClipTower tower, Embeddings embeddings) {
+        if (embeddings == null) {
+            return EmbeddingLookup.NONE;
+        }
+        String key = tower.name().equals("g") ? Embeddings.KEY_CLIP_G : Embeddings.KEY_CLIP_L;
+        return embeddings.forTower(key, tower.model().config().width());
     }
 
     /**
      * Encodes one text per tower (CLIPTextEncodeSDXL: {@code "g"} and {@code "l"}); a tower without a text gets the
      * empty prompt. When the towers' chunk counts differ, the shorter ones get empty chunks appended, as the
-     * reference does, so the token lengths match.
+     * reference does, so the token lengths match. {@code embeddings} as in {@link #encode(String, Embeddings)}.
      */
-    public ClipTextEncoder.Encoded encode(Map<String, String> textPerTower) {
+    public ClipTextEncoder.Encoded encode(Map<String, String> textPerTower, Embeddings embeddings) {
         List<WeightedTokenizer.Chunks> chunks = new ArrayList<>();
         int most = 0;
         for (ClipTower tower : towers) {
-            WeightedTokenizer.Chunks c = tower.tokenizer().tokenize(textPerTower.getOrDefault(tower.name(), ""));
+            WeightedTokenizer.Chunks c = tower.tokenizer().tokenize(textPerTower.getOrDefault(tower.name(), ""),
+                    lookup(tower, embeddings));
             chunks.add(c);
             most = Math.max(most, c.count());
         }

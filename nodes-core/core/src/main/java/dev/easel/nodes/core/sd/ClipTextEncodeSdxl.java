@@ -1,16 +1,19 @@
 package dev.easel.nodes.core.sd;
 
 import dev.easel.node.InputSpec;
+import dev.easel.node.ModelLibrary;
 import dev.easel.node.Node;
 import dev.easel.node.NodeContext;
 import dev.easel.node.NodeInputs;
 import dev.easel.node.NodeOutput;
 import dev.easel.node.NodeSchema;
 import dev.easel.nodes.core.clip.ClipTextEncoder;
+import dev.easel.nodes.core.clip.Embeddings;
 import dev.easel.nodes.core.image.ImageNodes;
 import dev.easel.nodes.core.value.Conditioning;
 import dev.easel.nodes.core.value.ValueTypes;
 import dev.easel.runtime.TensorRef;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +27,17 @@ public final class ClipTextEncodeSdxl implements Node {
 
     private final NodeSchema schema;
     private final boolean refiner;
+    /** Where {@code embedding:name} files are found ({@code models/embeddings}). */
+    private final ModelLibrary models;
 
-    private ClipTextEncodeSdxl(NodeSchema schema, boolean refiner) {
+    private ClipTextEncodeSdxl(NodeSchema schema, boolean refiner, ModelLibrary models) {
         this.schema = schema;
         this.refiner = refiner;
+        this.models = models;
     }
 
     /** CLIPTextEncodeSDXL. */
-    public static ClipTextEncodeSdxl base() {
+    public static ClipTextEncodeSdxl base(ModelLibrary models) {
         NodeSchema schema = NodeSchema.builder("CLIPTextEncodeSDXL")
                 .displayName("CLIPTextEncodeSDXL")
                 .category("advanced/conditioning")
@@ -47,11 +53,11 @@ public final class ClipTextEncodeSdxl implements Node {
                 .output(ValueTypes.CONDITIONING)
                 .usesAccelerator()
                 .build();
-        return new ClipTextEncodeSdxl(schema, false);
+        return new ClipTextEncodeSdxl(schema, false, models);
     }
 
     /** CLIPTextEncodeSDXLRefiner. */
-    public static ClipTextEncodeSdxl refiner() {
+    public static ClipTextEncodeSdxl refiner(ModelLibrary models) {
         NodeSchema schema = NodeSchema.builder("CLIPTextEncodeSDXLRefiner")
                 .displayName("CLIPTextEncodeSDXLRefiner")
                 .category("advanced/conditioning")
@@ -63,7 +69,7 @@ public final class ClipTextEncodeSdxl implements Node {
                 .output(ValueTypes.CONDITIONING)
                 .usesAccelerator()
                 .build();
-        return new ClipTextEncodeSdxl(schema, true);
+        return new ClipTextEncodeSdxl(schema, true, models);
     }
 
     private static InputSpec.Builder size(String name, int defaultValue, int min) {
@@ -73,6 +79,21 @@ public final class ClipTextEncodeSdxl implements Node {
     @Override
     public NodeSchema schema() {
         return schema;
+    }
+
+    /** As CLIPTextEncode's: the embedding files the texts name, or the whole folder for linked texts. */
+    @Override
+    public Object fingerprint(NodeInputs inputs) throws IOException {
+        Embeddings embeddings = new Embeddings(models, System.getLogger(ClipTextEncodeSdxl.class.getName()));
+        List<String> texts = refiner ? List.of("text") : List.of("text_g", "text_l");
+        StringBuilder out = new StringBuilder();
+        for (String name : texts) {
+            if (!inputs.has(name)) {
+                return embeddings.folderFingerprint();
+            }
+            out.append(embeddings.fingerprint(inputs.getString(name))).append('\n');
+        }
+        return out.toString();
     }
 
     @Override
@@ -85,11 +106,13 @@ public final class ClipTextEncodeSdxl implements Node {
         }
         Map<String, Object> options = new LinkedHashMap<>();
         ClipTextEncoder.Encoded encoded;
+        Embeddings embeddings = new Embeddings(models, context.logger());
         try (ModelUse use = ModelUse.of(context, clip.models()); var patched = clip.usePatches()) {
             if (refiner) {
-                encoded = clip.encode(inputs.getString("text"));
+                encoded = clip.encode(inputs.getString("text"), embeddings);
             } else {
-                encoded = clip.encode(Map.of("g", inputs.getString("text_g"), "l", inputs.getString("text_l")));
+                encoded = clip.encode(Map.of("g", inputs.getString("text_g"), "l", inputs.getString("text_l")),
+                        embeddings);
             }
         }
         options.put(Conditioning.POOLED_OUTPUT, TensorRef.of(encoded.pooled()));

@@ -13,10 +13,10 @@ public final class SdNodes {
     }
 
     public static List<Node> all(ModelLibrary models) {
-        return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(),
+        return List.of(new CheckpointLoaderSimple(models), new VaeLoader(models), new ClipTextEncode(models),
                 new ClipSetLastLayer(), new VaeDecode(), new VaeEncode(), new VaeDecodeTiled(), new VaeEncodeTiled(), new VaeEncodeForInpaint(),
-                LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models), ClipTextEncodeSdxl.base(),
-                ClipTextEncodeSdxl.refiner(), new ModelSamplingDiscrete(), new InpaintModelConditioning(),
+                LoraLoader.modelAndClip(models), LoraLoader.modelOnly(models), ClipTextEncodeSdxl.base(models),
+                ClipTextEncodeSdxl.refiner(models), new ModelSamplingDiscrete(), new InpaintModelConditioning(),
                 new ControlNetLoader(models), ControlNetApply.old(), ControlNetApply.advanced());
     }
 }

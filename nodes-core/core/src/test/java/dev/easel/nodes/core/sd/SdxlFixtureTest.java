@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.nodes.core.clip.ClipTextEncoder;
 import dev.easel.nodes.core.clip.ClipTextModel;
+import dev.easel.node.ModelLibrary;
 import dev.easel.nodes.core.clip.ClipTower;
 import dev.easel.nodes.core.testing.FakeNodeContext;
 import dev.easel.nodes.core.testing.NodeRunner;
@@ -133,7 +134,8 @@ class SdxlFixtureTest {
                 }
                 inputs.put("text_g", info.get("text_g").asText());
                 inputs.put("text_l", info.get("text_l").asText());
-                Conditioning cond = runner.own((Conditioning) runner.runForValue(ClipTextEncodeSdxl.base(), inputs));
+                Conditioning cond = runner.own((Conditioning) runner.runForValue(
+                        ClipTextEncodeSdxl.base(ModelLibrary.EMPTY), inputs));
                 Conditioning.Entry entry = cond.entries().get(0);
                 c.assertClose(entry.cond().tensor(), p + "cond");
                 c.assertClose(entry.pooled().orElseThrow().tensor(), p + "pooled");
@@ -154,7 +156,8 @@ class SdxlFixtureTest {
                         1024L, "crop_w", 0L, "crop_h", 0L, "target_width", 1024L, "target_height", 1024L));
                 inputs.put("text_g", "a");
                 inputs.put("text_l", "b");
-                Exception e = assertThrows(Exception.class, () -> runner.run(ClipTextEncodeSdxl.base(), inputs));
+                Exception e = assertThrows(Exception.class, () -> runner.run(
+                        ClipTextEncodeSdxl.base(ModelLibrary.EMPTY), inputs));
                 assertTrue(String.valueOf(e.getMessage()).contains("needs an SDXL CLIP"), e.getMessage());
             } finally {
                 sd1.model().release();
@@ -191,6 +194,43 @@ class SdxlFixtureTest {
             c.assertClose(AutoencoderKL.toImage(decoded), "vae_image");
             c.assertClose(vae.encode(c.in("vae_pixels")), "vae_enc_mean");
         }
+    }
+
+    @Test
+    void sdxlEmbeddingFilesGiveEachTowerItsOwnVectors() throws Exception {
+        // an SDXL embedding whose clip_l / clip_g rows are each tower's token embeddings of "red car"
+        java.nio.file.Path folder = java.nio.file.Files.createDirectories(dir.resolve("models/embeddings"));
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            int[] ids = dev.easel.nodes.core.clip.ClipTokenizer.standard().encode("red car");
+            Tensor index = Tensor.create(java.util.Arrays.stream(ids).asLongStream().toArray(), ids.length);
+            Map<String, Tensor> file = new java.util.LinkedHashMap<>();
+            file.put("clip_l", parts.clip().towers().get(0).model().weights()
+                    .get("embeddings.token_embedding.weight").index_select(0, index).contiguous());
+            file.put("clip_g", parts.clip().towers().get(1).model().weights()
+                    .get("embeddings.token_embedding.weight").index_select(0, index).contiguous());
+            dev.easel.runtime.safetensors.SafetensorsWriter.write(folder.resolve("xl_car.safetensors"), file);
+        }
+        ModelLibrary models = new dev.easel.engine.models.FolderModelLibrary(
+                new dev.easel.engine.models.ModelFolders(dir));
+        try (NodeRunner runner = new NodeRunner(new FakeNodeContext(dir));
+                PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor withEmbedding = encodeSdxl(runner, models, "a photo of a embedding:xl_car");
+            Tensor withWords = encodeSdxl(runner, models, "a photo of a red car");
+            Tensor other = encodeSdxl(runner, models, "a photo of a blue car");
+            double same = withEmbedding.sub(withWords).abs().max().item().toDouble();
+            double differs = withEmbedding.sub(other).abs().max().item().toDouble();
+            assertTrue(same < 1e-5, "embedding vs words: " + same);
+            assertTrue(differs > 1e-3, "a different word changes the conditioning: " + differs);
+        }
+    }
+
+    private static Tensor encodeSdxl(NodeRunner runner, ModelLibrary models, String text) throws Exception {
+        Map<String, Object> inputs = new HashMap<>(Map.of("clip", parts.clip(), "width", 1024L, "height", 1024L,
+                "crop_w", 0L, "crop_h", 0L, "target_width", 1024L, "target_height", 1024L));
+        inputs.put("text_g", text);
+        inputs.put("text_l", text);
+        Conditioning cond = runner.own((Conditioning) runner.runForValue(ClipTextEncodeSdxl.base(models), inputs));
+        return cond.entries().get(0).cond().tensor();
     }
 
     /** Token ids and weights of the first chunks against a case's recorded ones. */

@@ -3,6 +3,7 @@ package dev.easel.nodes.core.sd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.node.ModelLibrary;
 import dev.easel.nodes.core.clip.ClipTower;
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.sampling.nodes.KSampler;
@@ -51,7 +52,7 @@ class SdxlRefinerTest {
 
             Map<String, Object> inputs = new HashMap<>(Map.of("ascore", 7.5, "width", 1024L, "height", 768L,
                     "text", "a castle", "clip", parts.clip()));
-            Conditioning positive = runner.own((Conditioning) runner.runForValue(ClipTextEncodeSdxl.refiner(),
+            Conditioning positive = runner.own((Conditioning) runner.runForValue(ClipTextEncodeSdxl.refiner(ModelLibrary.EMPTY),
                     inputs));
             Conditioning.Entry entry = positive.entries().get(0);
             assertEquals(8, entry.cond().tensor().size(2));

@@ -53,6 +53,11 @@ public final class TorchSaveWriter {
     public Consumer<PickleWriter> extraValue;
     /** Storage entries written with these bytes instead. */
     public final Map<String, byte[]> replaceData = new LinkedHashMap<>();
+    /**
+     * Writes the top-level object instead of the OrderedDict of {@link #tensors} (which then only name the tensors
+     * that {@link #writeTensor(PickleWriter, String)} can write), e.g. an A1111 embedding's dict of dicts.
+     */
+    public Consumer<PickleWriter> root;
 
     public TorchSaveWriter storage(String key, TorchDtype dtype, byte[] data) {
         storages.put(key, new Storage(key, dtype, data));
@@ -104,6 +109,10 @@ public final class TorchSaveWriter {
 
     public byte[] pickle() {
         PickleWriter w = new PickleWriter().proto(2);
+        if (root != null) {
+            root.accept(w);
+            return w.stop().bytes();
+        }
         if (lightning) {
             w.emptyDict().mark();
             w.string("epoch").integer(6);
@@ -133,6 +142,11 @@ public final class TorchSaveWriter {
             w.setItems();
         }
         return w.stop().bytes();
+    }
+
+    /** Pushes the tensor {@code name} of {@link #tensors} (for a {@link #root} writer). */
+    public void writeTensor(PickleWriter w, String name) {
+        writeTensor(w, tensors.get(name));
     }
 
     private void writeTensor(PickleWriter w, TensorSpec t) {
