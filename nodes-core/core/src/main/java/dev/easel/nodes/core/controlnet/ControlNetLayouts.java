@@ -95,7 +95,7 @@ final class ControlNetLayouts {
     static UNetConfig diffusersConfig(StateDict d, String fileName) {
         long[] convIn = shape(d, "conv_in.weight", fileName);
         int modelChannels = (int) convIn[0];
-        int levels = count(d.keys(), "down_blocks.");
+        int levels = UNetConfig.countIndexed(d.keys(), "down_blocks.");
         List<Integer> mult = new ArrayList<>();
         List<Integer> numRes = new ArrayList<>();
         List<Integer> depth = new ArrayList<>();
@@ -103,12 +103,12 @@ final class ControlNetLayouts {
         boolean linear = false;
         for (int l = 0; l < levels; l++) {
             String level = "down_blocks." + l + ".";
-            int res = count(d.keys(), level + "resnets.");
+            int res = UNetConfig.countIndexed(d.keys(), level + "resnets.");
             numRes.add(res);
             mult.add((int) (shape(d, level + "resnets." + (res - 1) + ".conv2.weight", fileName)[0] / modelChannels));
             for (int r = 0; r < res; r++) {
                 String attention = level + "attentions." + r + ".";
-                int dep = count(d.keys(), attention + "transformer_blocks.");
+                int dep = UNetConfig.countIndexed(d.keys(), attention + "transformer_blocks.");
                 depth.add(dep);
                 if (dep > 0 && contextDim == null) {
                     contextDim = (int) d.get(attention + "transformer_blocks.0.attn2.to_k.weight").size(1);
@@ -117,7 +117,7 @@ final class ControlNetLayouts {
             }
         }
         int middle = d.has("mid_block.attentions.0.proj_in.weight")
-                ? count(d.keys(), "mid_block.attentions.0.transformer_blocks.")
+                ? UNetConfig.countIndexed(d.keys(), "mid_block.attentions.0.transformer_blocks.")
                 : d.has("mid_block.resnets.0.conv1.weight") ? -1 : -2;
         if (middle > 0 && contextDim == null) {
             contextDim = (int) d.get("mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight").size(1);
@@ -141,27 +141,5 @@ final class ControlNetLayouts {
         try (PointerScope scope = new PointerScope()) {
             return d.get(key).shape();
         }
-    }
-
-    /** How many consecutive indices 0, 1, ... have a key under {@code prefix + index + "."}. */
-    private static int count(Set<String> keys, String prefix) {
-        Set<Integer> present = new TreeSet<>();
-        for (String key : keys) {
-            if (key.startsWith(prefix)) {
-                int dot = key.indexOf('.', prefix.length());
-                if (dot > prefix.length()) {
-                    try {
-                        present.add(Integer.parseInt(key.substring(prefix.length(), dot)));
-                    } catch (NumberFormatException e) {
-                        // not an indexed child
-                    }
-                }
-            }
-        }
-        int n = 0;
-        while (present.contains(n)) {
-            n++;
-        }
-        return n;
     }
 }

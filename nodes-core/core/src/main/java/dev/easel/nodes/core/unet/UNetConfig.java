@@ -264,7 +264,7 @@ public record UNetConfig(
     }
 
     /** How many consecutive indices {@code 0, 1, ...} have a key starting with {@code prefix + index + "."}. */
-    private static int countIndexed(Set<String> keys, String prefix) {
+    public static int countIndexed(Set<String> keys, String prefix) {
         Set<Integer> present = new TreeSet<>();
         for (String key : keys) {
             if (key.startsWith(prefix)) {
