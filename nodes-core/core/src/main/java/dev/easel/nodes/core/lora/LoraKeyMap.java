@@ -25,7 +25,8 @@ import java.util.Optional;
  *       {@link TextTower tower}: the first tower (SD1.x and SDXL CLIP-L, SD2.x OpenCLIP-H) as
  *       {@code lora_te_text_model_encoder_layers_<i>_<part, '.' → '_'>}, {@code lora_te1_…} and
  *       {@code text_encoder.text_model.encoder.layers.<i>.<part>}; SDXL's bigG after CLIP-L as {@code lora_te2_…}
- *       and {@code text_encoder_2.…}; the SDXL refiner's lone bigG as {@code lora_te_…} and {@code text_encoder.…}.</li>
+ *       and {@code text_encoder_2.…}; the SDXL refiner's lone bigG as {@code lora_te_…} and
+ *       {@code text_encoder.…}.</li>
  * </ul>
  *
  * The UNet names come from the model's block structure ({@link UNetDiffusersNames}), so SD2.x's and SDXL's layouts

@@ -231,8 +231,8 @@ class LoraSdxlSd2PatchingTest {
                         2, 1.0),
                 new Module("lora_te_text_model_encoder_layers_1_self_attn_q_proj", Part.TOWER_0,
                         "encoder.layers.1.self_attn.q_proj.weight", 2, 3.0),
-                new Module("lora_te_text_model_encoder_layers_2_mlp_fc2", Part.TOWER_0, "encoder.layers.2.mlp.fc2.weight",
-                        3, 1.0));
+                new Module("lora_te_text_model_encoder_layers_2_mlp_fc2", Part.TOWER_0,
+                        "encoder.layers.2.mlp.fc2.weight", 3, 1.0));
         try (PointerScope scope = new PointerScope()) {
             assertPatchesExactly(sd2, write("sd2_kohya.safetensors", sd2, modules, false), modules, 1.0, 0.7);
         }
