@@ -14,34 +14,43 @@ import java.util.Objects;
  *     {@code layer_norm_hidden_state}: SD1 and SD2 yes, SDXL no)
  * @param defaultLayer the layer used without CLIPSetLastLayer: {@link ClipTextEncoder#LAST} (SD1) or −2, the
  *     penultimate layer (SD2 and SDXL)
+ * @param keyPrefix where the tower's weights sit in the checkpoint ({@code cond_stage_model.transformer.text_model.},
+ *     {@code conditioner.embedders.1.model.}); followed by the model's own (CLIP) weight names, it names a weight of
+ *     this tower among all of a checkpoint's, as LoRA targets do. For an OpenCLIP tower the names after it are the
+ *     renamed ones ({@link OpenClipLayout}), not the file's.
  */
 public record ClipTower(String name, ClipTextModel model, WeightedTokenizer tokenizer, boolean normHidden,
-                        int defaultLayer) {
+                        int defaultLayer, String keyPrefix) {
+
+    /** Where an SD1.x checkpoint keeps its CLIP-L weights. */
+    public static final String SD1_PREFIX = "cond_stage_model.transformer.text_model.";
 
     public ClipTower {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
     }
 
     /** SD1.x CLIP-L: EOS padding, the last layer. */
     public static ClipTower sd1(ClipTextModel model) {
-        return new ClipTower("l", model, new WeightedTokenizer(ClipTokenizer.standard()), true, ClipTextEncoder.LAST);
+        return new ClipTower("l", model, new WeightedTokenizer(ClipTokenizer.standard()), true, ClipTextEncoder.LAST,
+                SD1_PREFIX);
     }
 
     /** SD2.x OpenCLIP ViT-H: padding 0, the penultimate layer through the final LayerNorm. */
-    public static ClipTower sd2(ClipTextModel model) {
-        return new ClipTower("h", model, openClipTokenizer(), true, -2);
+    public static ClipTower sd2(ClipTextModel model, String keyPrefix) {
+        return new ClipTower("h", model, openClipTokenizer(), true, -2, keyPrefix);
     }
 
     /** SDXL CLIP-L: EOS padding, the penultimate layer without the final LayerNorm. */
-    public static ClipTower sdxlL(ClipTextModel model) {
-        return new ClipTower("l", model, new WeightedTokenizer(ClipTokenizer.standard()), false, -2);
+    public static ClipTower sdxlL(ClipTextModel model, String keyPrefix) {
+        return new ClipTower("l", model, new WeightedTokenizer(ClipTokenizer.standard()), false, -2, keyPrefix);
     }
 
     /** SDXL OpenCLIP bigG: padding 0, the penultimate layer without the final LayerNorm; its pooled output is used. */
-    public static ClipTower sdxlG(ClipTextModel model) {
-        return new ClipTower("g", model, openClipTokenizer(), false, -2);
+    public static ClipTower sdxlG(ClipTextModel model, String keyPrefix) {
+        return new ClipTower("g", model, openClipTokenizer(), false, -2, keyPrefix);
     }
 
     private static WeightedTokenizer openClipTokenizer() {

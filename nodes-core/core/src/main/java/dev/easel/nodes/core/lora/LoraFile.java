@@ -158,6 +158,11 @@ public final class LoraFile implements RefCounted, AutoCloseable {
         return pairs;
     }
 
+    /** Whether a pair patches a weight whose full name starts with {@code prefix} (a UNet's, or one text tower's). */
+    public boolean patchesUnder(String prefix) {
+        return pairs.stream().anyMatch(p -> p.target().startsWith(prefix));
+    }
+
     /** Tensor names of the file that patch nothing in this model, sorted. */
     public List<String> ignoredKeys() {
         return ignored;

@@ -1,8 +1,10 @@
 package dev.easel.nodes.core.lora;
 
+import dev.easel.nodes.core.clip.ClipTower;
 import dev.easel.nodes.core.unet.UNetConfig;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,23 +21,40 @@ import java.util.Optional;
  *       PEFT spelling of those projections ({@code unet.…attn1.to_q}) is therefore <em>not</em> recognised, as in the
  *       reference, while PEFT names of every other module are;</li>
  *   <li>UNet, generic: {@code diffusion_model.<checkpoint module>};</li>
- *   <li>text encoder (SD1.x CLIP-L): {@code lora_te_text_model_encoder_layers_<i>_<self_attn_q_proj|…|mlp_fc2>},
- *       {@code lora_te1_…} (SDXL's name for the same encoder) and
- *       {@code text_encoder.text_model.encoder.layers.<i>.<self_attn.q_proj|…|mlp.fc2>}.</li>
+ *   <li>text encoders, layer parts {@code self_attn.q_proj|k_proj|v_proj|out_proj} and {@code mlp.fc1|fc2}, by
+ *       {@link TextTower tower}: the first tower (SD1.x and SDXL CLIP-L, SD2.x OpenCLIP-H) as
+ *       {@code lora_te_text_model_encoder_layers_<i>_<part, '.' → '_'>}, {@code lora_te1_…} and
+ *       {@code text_encoder.text_model.encoder.layers.<i>.<part>}; SDXL's bigG after CLIP-L as {@code lora_te2_…}
+ *       and {@code text_encoder_2.…}; the SDXL refiner's lone bigG as {@code lora_te_…} and
+ *       {@code text_encoder.…}.</li>
  * </ul>
  *
- * Targets are full checkpoint keys ({@code model.diffusion_model.….weight},
- * {@code cond_stage_model.transformer.text_model.….weight}).
+ * The UNet names come from the model's block structure ({@link UNetDiffusersNames}), so SD2.x's and SDXL's layouts
+ * (no attention at SDXL's first level, deeper transformers, linear projections) need nothing of their own. Targets
+ * are full names: UNet weights under {@link #UNET_PREFIX}, a tower's weights under its {@link TextTower#keyPrefix}
+ * followed by the CLIP name it reads ({@code …encoder.layers.0.self_attn.q_proj.weight}, also for OpenCLIP towers,
+ * whose q/k/v are views of the fused {@code in_proj_weight}).
  */
 public final class LoraKeyMap {
 
     public static final String UNET_PREFIX = "model.diffusion_model.";
-    public static final String TEXT_PREFIX = "cond_stage_model.transformer.text_model.";
+    /** The SD1.x text encoder's prefix ({@link ClipTower#SD1_PREFIX}). */
+    public static final String TEXT_PREFIX = ClipTower.SD1_PREFIX;
 
     /** The text encoder layer parts LoRA trainers adapt: module → kohya spelling. */
     private static final Map<String, String> TEXT_PARTS = Map.of("self_attn.q_proj", "self_attn_q_proj",
             "self_attn.k_proj", "self_attn_k_proj", "self_attn.v_proj", "self_attn_v_proj",
             "self_attn.out_proj", "self_attn_out_proj", "mlp.fc1", "mlp_fc1", "mlp.fc2", "mlp_fc2");
+
+    /**
+     * One text encoder of the model.
+     *
+     * @param name      its key in the CLIP value ({@code "l"}, {@code "g"}, {@code "h"})
+     * @param keyPrefix the prefix of its weights' full names ({@link ClipTower#keyPrefix})
+     * @param layers    its layer count
+     */
+    public record TextTower(String name, String keyPrefix, int layers) {
+    }
 
     private final Map<String, String> targets = new HashMap<>();
 
@@ -47,12 +66,31 @@ public final class LoraKeyMap {
      *
      * @param unet       the UNet's configuration (its block structure)
      * @param unetKeys   the UNet's weight keys, without {@code model.diffusion_model.}
-     * @param textLayers the text encoder's layer count
+     * @param textLayers the text encoder's layer count (0: no text encoder)
      */
     public static LoraKeyMap sd1(UNetConfig unet, Collection<String> unetKeys, int textLayers) {
+        return of(unet, unetKeys, textLayers == 0 ? List.of() : List.of(new TextTower("l", TEXT_PREFIX, textLayers)));
+    }
+
+    /**
+     * The names for a model of any family: its UNet and its text towers, in the CLIP value's order (SDXL: l, g).
+     *
+     * @param unetKeys the UNet's weight keys, without {@code model.diffusion_model.}
+     */
+    public static LoraKeyMap of(UNetConfig unet, Collection<String> unetKeys, List<TextTower> towers) {
         LoraKeyMap map = new LoraKeyMap();
         map.addUnet(unet, unetKeys);
-        map.addTextEncoder(textLayers);
+        boolean afterClipL = false;
+        for (TextTower tower : towers) {
+            if (tower.name().equals("g") && afterClipL) {
+                map.addTextEncoder(tower, List.of("lora_te2_"), "text_encoder_2.");
+            } else if (tower.name().equals("g")) {
+                map.addTextEncoder(tower, List.of("lora_te_"), "text_encoder.");
+            } else {
+                map.addTextEncoder(tower, List.of("lora_te_", "lora_te1_"), "text_encoder.");
+            }
+            afterClipL |= tower.name().equals("l");
+        }
         return map;
     }
 
@@ -84,14 +122,15 @@ public final class LoraKeyMap {
         });
     }
 
-    private void addTextEncoder(int layers) {
-        for (int layer = 0; layer < layers; layer++) {
+    private void addTextEncoder(TextTower tower, List<String> kohyaPrefixes, String diffusersPrefix) {
+        for (int layer = 0; layer < tower.layers(); layer++) {
             for (Map.Entry<String, String> part : TEXT_PARTS.entrySet()) {
-                String target = TEXT_PREFIX + "encoder.layers." + layer + "." + part.getKey() + ".weight";
+                String target = tower.keyPrefix() + "encoder.layers." + layer + "." + part.getKey() + ".weight";
                 String kohya = "text_model_encoder_layers_" + layer + "_" + part.getValue();
-                targets.put("lora_te_" + kohya, target);
-                targets.put("lora_te1_" + kohya, target);
-                targets.put("text_encoder.text_model.encoder.layers." + layer + "." + part.getKey(), target);
+                for (String prefix : kohyaPrefixes) {
+                    targets.put(prefix + kohya, target);
+                }
+                targets.put(diffusersPrefix + "text_model.encoder.layers." + layer + "." + part.getKey(), target);
             }
         }
     }

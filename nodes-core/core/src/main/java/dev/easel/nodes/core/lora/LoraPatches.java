@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The LoRAs applied to one model part (the UNet, or the text encoder), in the order they were added, as the
+ * The LoRAs applied to one model part (the UNet, or one text tower), in the order they were added, as the
  * {@link WeightDeltas} of that part's weights: weight {@code prefix + key} gets every pair's delta for it, at its
  * LoRA's strength. Several LoRAs on one weight add up. Two sets are equal when they hold the same LoRA files (the same
  * read, by identity) at the same strengths.
@@ -46,8 +46,8 @@ public final class LoraPatches implements WeightDeltas {
 
     /**
      * {@code deltas} (none, or the LoRAs already on this part) plus {@code lora} at {@code strength}, for the weights
-     * whose checkpoint names start with {@code prefix} ({@link LoraKeyMap#UNET_PREFIX} or
-     * {@link LoraKeyMap#TEXT_PREFIX}).
+     * whose full names start with {@code prefix} ({@link LoraKeyMap#UNET_PREFIX}, or a text tower's
+     * {@link LoraKeyMap.TextTower#keyPrefix}).
      */
     public static LoraPatches add(WeightDeltas deltas, String prefix, LoraFile lora, double strength) {
         List<Applied> all = new ArrayList<>();

@@ -100,13 +100,19 @@ final class CheckpointFamily {
         }
     }
 
-    /** The CLIP value's towers over {@code encoders} (from {@link #loadTextEncoders}). */
-    static List<ClipTower> towers(ModelFamily family, List<ClipTextModel> encoders) {
+    /**
+     * The CLIP value's towers over {@code encoders} (from {@link #loadTextEncoders}), each with the checkpoint prefix
+     * of its weights (CLIP-L's includes {@code text_model.}, as its dict's names start after it).
+     */
+    static List<ClipTower> towers(ModelFamily family, DetectedModel detected, List<ClipTextModel> encoders) {
+        String text = detected.prefix(ModelComponent.TEXT_ENCODER);
+        String text2 = detected.prefix(ModelComponent.TEXT_ENCODER_2);
         return switch (family) {
-            case SD1 -> List.of(ClipTower.sd1(encoders.get(0)));
-            case SD2 -> List.of(ClipTower.sd2(encoders.get(0)));
-            case SDXL -> List.of(ClipTower.sdxlL(encoders.get(0)), ClipTower.sdxlG(encoders.get(1)));
-            case SDXL_REFINER -> List.of(ClipTower.sdxlG(encoders.get(0)));
+            case SD1 -> List.of(ClipTower.sd1(encoders.get(0))); // under ClipTower.SD1_PREFIX
+            case SD2 -> List.of(ClipTower.sd2(encoders.get(0), text));
+            case SDXL -> List.of(ClipTower.sdxlL(encoders.get(0), text + "text_model."),
+                    ClipTower.sdxlG(encoders.get(1), text2));
+            case SDXL_REFINER -> List.of(ClipTower.sdxlG(encoders.get(0), text2));
             default -> throw new IllegalArgumentException(family + " is not a checkpoint family");
         };
     }

@@ -119,7 +119,7 @@ public final class CheckpointLoading {
                 }
                 DiffusionModel model = new DiffusionModel(unet, DiscreteSchedule.sd1(), parameterization,
                         CheckpointFamily.latentFormat(family), adm, identity + "#unet");
-                ClipModel clip = new ClipModel(CheckpointFamily.towers(family, encoders), identity + "#clip");
+                ClipModel clip = new ClipModel(CheckpointFamily.towers(family, detected, encoders), identity + "#clip");
                 return new Parts(model, clip, new VaeModel(vae, identity + "#vae"), unexpected);
             } catch (RuntimeException e) {
                 unet.release();

@@ -10,11 +10,11 @@ import dev.easel.nodes.core.clip.ClipTower;
 import dev.easel.nodes.core.clip.Scopes;
 import dev.easel.nodes.core.clip.WeightedTokenizer;
 import dev.easel.nodes.core.lora.LoraFile;
-import dev.easel.nodes.core.lora.LoraKeyMap;
 import dev.easel.nodes.core.lora.LoraPatches;
 import dev.easel.nodes.core.model.WeightDeltas;
 import dev.easel.nodes.core.model.WeightPatcher;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -26,7 +26,8 @@ import org.bytedeco.pytorch.global.torch;
  * and bigG for SDXL) and the layer the conditioning comes from (CLIPSetLastLayer, applied to every tower). A prompt's
  * conditioning is the towers' outputs concatenated along the feature axis (SDXL: [L, G] → 768 + 1280 wide), cut to
  * the shortest token length; the pooled output is the last tower's (SDXL: bigG's projected pooled output). Copies with
- * another layer share the encoders' weights.
+ * another layer or with LoRAs share the encoders' weights; each tower's LoRAs are held on that tower's own weights
+ * ({@link #usePatches}).
  */
 public final class ClipModel implements RefCounted, ContentHashable {
 
@@ -34,22 +35,25 @@ public final class ClipModel implements RefCounted, ContentHashable {
     /** The layer chosen with CLIPSetLastLayer, or {@code null} for each tower's default. */
     private final Integer layer;
     private final String identity;
-    /** LoRAs on the encoder's weights, applied in place while an encode uses this CLIP ({@link #usePatches}). */
-    private final WeightDeltas patches;
+    /**
+     * Per tower (same order), the LoRAs on its weights, applied in place while an encode uses this CLIP
+     * ({@link #usePatches}). Each {@link LoraPatches.Applied} entry holds one reference to its LoRA file.
+     */
+    private final List<WeightDeltas> patches;
 
     /** A CLIP over {@code towers}, owning one reference to each tower's model. */
     public ClipModel(List<ClipTower> towers, String identity) {
-        this(towers, null, identity, WeightDeltas.NONE);
+        this(towers, null, identity, Collections.nCopies(towers.size(), WeightDeltas.NONE));
     }
 
-    private ClipModel(List<ClipTower> towers, Integer layer, String identity, WeightDeltas patches) {
+    private ClipModel(List<ClipTower> towers, Integer layer, String identity, List<WeightDeltas> patches) {
         if (towers.isEmpty()) {
             throw new IllegalArgumentException("a CLIP needs at least one text encoder");
         }
         this.towers = List.copyOf(towers);
         this.layer = layer;
         this.identity = identity;
-        this.patches = patches;
+        this.patches = List.copyOf(patches);
     }
 
     /** An SD1.x CLIP with the standard tokenizer, using the last layer. */
@@ -64,30 +68,53 @@ public final class ClipModel implements RefCounted, ContentHashable {
     }
 
     /**
-     * The same encoder with {@code lora}'s text-encoder pairs added at {@code strength}; shares the weights.
-     *
-     * @throws IllegalArgumentException for CLIPs other than SD1.x's single CLIP-L (not supported yet)
+     * The same encoders with {@code lora}'s text-encoder pairs added at {@code strength}, each on the tower it targets
+     * (SDXL: CLIP-L and bigG separately); shares the weights and the LoRA (one more owner of each). A tower the file
+     * does not patch keeps its LoRAs.
      */
     public ClipModel withLora(LoraFile lora, double strength) {
-        if (towers.size() != 1 || !towers.get(0).model().config().quickGelu()) {
-            throw new IllegalArgumentException("LoRA on this text encoder (" + describe()
-                    + ") is not supported yet: only SD1.x CLIP-L text encoders can be patched; use "
-                    + "LoraLoaderModelOnly or strength_clip 0");
+        List<WeightDeltas> next = new ArrayList<>(patches);
+        for (int i = 0; i < towers.size(); i++) {
+            String prefix = towers.get(i).keyPrefix();
+            if (lora.patchesUnder(prefix)) {
+                next.set(i, LoraPatches.add(patches.get(i), prefix, lora, strength));
+            }
         }
-        retain();
-        lora.retain();
-        return new ClipModel(towers, layer, identity + "|lora:" + lora.identity() + "@" + strength,
-                LoraPatches.add(patches, LoraKeyMap.TEXT_PREFIX, lora, strength));
+        retain(); // the towers and the LoRAs already on them
+        for (int i = 0; i < towers.size(); i++) {
+            if (next.get(i) != patches.get(i)) {
+                lora.retain(); // one reference per tower it is on, as release() counts
+            }
+        }
+        return new ClipModel(towers, layer, identity + "|lora:" + lora.identity() + "@" + strength, next);
     }
 
-    /** The LoRAs on this CLIP, in the order they were added. */
-    public WeightDeltas patches() {
+    /** The LoRAs on each tower (in tower order), each in the order they were added. */
+    public List<WeightDeltas> patches() {
         return patches;
     }
 
-    /** Holds the encoder's weights patched as this CLIP says (waiting while another set is in use); close after. */
+    /**
+     * Holds every tower's weights patched as this CLIP says (waiting while another set is in use on a tower); close
+     * after. Towers are taken in their fixed order, so two encodes cannot each hold a tower the other waits for.
+     */
     public WeightPatcher.Use usePatches() {
-        return model().weights().patcher().use(patches);
+        List<WeightPatcher.Use> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < towers.size(); i++) {
+                held.add(towers.get(i).model().weights().patcher().use(patches.get(i)));
+            }
+        } catch (RuntimeException e) {
+            closeAll(held);
+            throw e;
+        }
+        return () -> closeAll(held);
+    }
+
+    private static void closeAll(List<WeightPatcher.Use> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            held.get(i).close(); // each use closes once, however often this runs
+        }
     }
 
     /** Encodes a prompt with ComfyUI's weighting syntax, the same text for every tower, without embeddings. */
@@ -187,19 +214,15 @@ public final class ClipModel implements RefCounted, ContentHashable {
         return towers.stream().map(ClipTower::model).toList();
     }
 
-    private String describe() {
-        return towers.stream().map(t -> t.name() + ": width " + t.model().config().width()).toList().toString();
-    }
-
     @Override
     public void retain() {
         towers.forEach(t -> t.model().retain());
-        LoraPatches.applied(patches).forEach(a -> a.lora().retain());
+        patches.forEach(p -> LoraPatches.applied(p).forEach(a -> a.lora().retain()));
     }
 
     @Override
     public void release() {
-        LoraPatches.applied(patches).forEach(a -> a.lora().release());
+        patches.forEach(p -> LoraPatches.applied(p).forEach(a -> a.lora().release()));
         towers.forEach(t -> t.model().release());
     }
 
