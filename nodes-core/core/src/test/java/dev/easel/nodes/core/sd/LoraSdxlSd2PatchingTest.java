@@ -352,7 +352,8 @@ class LoraSdxlSd2PatchingTest {
         inputs.put("crop_h", 0L);
         inputs.put("text_g", "a watercolor fox in the snow");
         inputs.put("text_l", "a fox");
-        return runner.own((Conditioning) runner.runForValue(ClipTextEncodeSdxl.base(), inputs));
+        return runner.own((Conditioning) runner.runForValue(
+                ClipTextEncodeSdxl.base(dev.easel.node.ModelLibrary.EMPTY), inputs));
     }
 
     private static Tensor textEncode(NodeRunner runner, ClipModel clip) throws Exception {
