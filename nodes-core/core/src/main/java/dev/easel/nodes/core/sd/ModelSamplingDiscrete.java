@@ -14,10 +14,14 @@ import java.util.Arrays;
 
 /**
  * ComfyUI's ModelSamplingDiscrete: overrides what the model predicts (ε, v or x0; needed for v-prediction files the
- * loader cannot recognise) and optionally rescales the noise schedule to zero terminal SNR (models trained that way).
+ * loader cannot recognise; {@code lcm} for latent consistency models and LCM-LoRAs, on the distilled 50-step schedule)
+ * and optionally rescales the noise schedule to zero terminal SNR (models trained that way).
  * The model's weights are shared.
  */
 public final class ModelSamplingDiscrete implements Node {
+
+    /** The timesteps an LCM was distilled onto (the LCM papers' and the reference's 50). */
+    static final int LCM_ORIGINAL_STEPS = 50;
 
     private static final NodeSchema SCHEMA = NodeSchema.builder("ModelSamplingDiscrete")
             .displayName("ModelSamplingDiscrete")
@@ -40,6 +44,9 @@ public final class ModelSamplingDiscrete implements Node {
         Parameterization parameterization = Parameterization.of(inputs.getString("sampling"));
         boolean zsnr = inputs.getBoolean("zsnr");
         DiscreteSchedule schedule = zsnr ? DiscreteSchedule.sd1().withZeroTerminalSnr() : DiscreteSchedule.sd1();
+        if (parameterization == Parameterization.LCM) {
+            schedule = schedule.distilled(LCM_ORIGINAL_STEPS);
+        }
         return NodeOutput.of(ScopeHandOver.toScope(model.withSampling(parameterization, schedule,
                 parameterization.id() + (zsnr ? "+zsnr" : ""))));
     }

@@ -23,11 +23,39 @@ public final class DiscreteSchedule {
     private final double[] alphasCumprod;
     private final float[] sigmas;
     private final float[] logSigmas;
+    /** Timesteps per table entry: 1, or 20 for an LCM-distilled table of 50 ({@link #distilled}). */
+    private final int stride;
 
     private DiscreteSchedule(double[] alphasCumprod, float[] sigmas, float[] logSigmas) {
+        this(alphasCumprod, sigmas, logSigmas, 1);
+    }
+
+    private DiscreteSchedule(double[] alphasCumprod, float[] sigmas, float[] logSigmas, int stride) {
         this.alphasCumprod = alphasCumprod;
         this.sigmas = sigmas;
         this.logSigmas = logSigmas;
+        this.stride = stride;
+    }
+
+    /**
+     * The schedule a consistency-distilled model was trained on (Luo et al. 2023, "Latent Consistency Models", which
+     * distils onto {@code originalSteps} = 50 of the 1000 timesteps; ComfyUI's ModelSamplingDiscreteDistilled): the
+     * σ of timesteps 19, 39, …, 999 (every 20th, ending at the last); σ → t gives the nearest of those timesteps, and
+     * t → σ interpolates between them.
+     */
+    public DiscreteSchedule distilled(int originalSteps) {
+        int skip = size() / originalSteps;
+        float[] s = new float[originalSteps];
+        for (int x = 0; x < originalSteps; x++) {
+            s[originalSteps - 1 - x] = sigmas[size() - 1 - x * skip];
+        }
+        float[] ls = new float[originalSteps];
+        double[] ac = new double[originalSteps];
+        for (int i = 0; i < originalSteps; i++) {
+            ls[i] = (float) Math.log(s[i]);
+            ac[i] = 1.0 / ((double) s[i] * s[i] + 1.0);
+        }
+        return new DiscreteSchedule(ac, s, ls, stride * skip);
     }
 
     /** SD1.x / SD2.x / SDXL: "linear" (scaled) schedule, β from 0.00085 to 0.012 over 1000 steps. */
@@ -121,15 +149,22 @@ public final class DiscreteSchedule {
             Tensor s = sigma.to(ScalarType.Float);
             Tensor table = Tensor.create(logSigmas).to(s);
             Tensor dists = s.reshape(1, -1).log().sub(table.unsqueeze(1)).abs();
-            return dists.argmin(new LongOptional(0), false).to(ScalarType.Float).reshape(sigma.shape());
+            Tensor index = dists.argmin(new LongOptional(0), false);
+            if (stride > 1) {
+                index = index.mul(new Scalar((long) stride)).add(new Scalar((long) stride - 1));
+            }
+            return index.to(ScalarType.Float).reshape(sigma.shape());
         });
     }
 
     /** σ at (possibly fractional) timesteps: exp of the linear interpolation of ln σ, t clamped to [0, N−1]. */
     public Tensor sigma(Tensor timestep) {
         return UNetModel.scoped(() -> {
-            Tensor t = timestep.to(ScalarType.Float)
-                    .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar((double) size() - 1)));
+            Tensor t = timestep.to(ScalarType.Float);
+            if (stride > 1) {
+                t = t.sub(new Scalar((double) stride - 1)).div(new Scalar((double) stride));
+            }
+            t = t.clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar((double) size() - 1)));
             Tensor table = Tensor.create(logSigmas).to(t);
             Tensor flat = t.reshape(-1);
             Tensor low = index_select(table, 0, flat.floor().to(ScalarType.Long));

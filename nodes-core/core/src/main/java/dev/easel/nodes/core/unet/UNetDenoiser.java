@@ -91,8 +91,9 @@ public final class UNetDenoiser {
                 xIn = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(xIn,
                         concat.to(xIn)), 1);
             }
-            Tensor out = unet.forward(xIn, schedule.timestep(s), context, y, patches);
-            return parameterization.denoised(x, out.to(x.scalar_type()), sv);
+            Tensor t = schedule.timestep(s);
+            Tensor out = unet.forward(xIn, t, context, y, patches);
+            return parameterization.denoised(x, out.to(x.scalar_type()), sv, t.reshape(batch, 1, 1, 1).to(x));
         });
     }
 }

@@ -85,4 +85,48 @@ class ModelSamplingDiscreteTest {
             assertEquals(999.0, t.item().toDouble(), 0.0);
         }
     }
+
+    @Test
+    void lcmUsesTheDistilledFiftyStepScheduleAndTheConsistencyBoundary() throws Exception {
+        DiscreteSchedule base = DiscreteSchedule.sd1();
+        DiscreteSchedule lcm = base.distilled(50);
+        float[] full = base.sigmas();
+        float[] table = lcm.sigmas();
+        assertEquals(50, table.length);
+        for (int k = 0; k < 50; k++) {
+            assertEquals(full[20 * k + 19], table[k], 0.0, "σ of timestep " + (20 * k + 19));
+            assertEquals(20 * k + 19, lcm.timestep((double) table[k]), 0.0);
+        }
+        assertEquals(full[999], lcm.sigmaMax(), 0.0);
+        assertEquals(full[19], lcm.sigmaMin(), 0.0);
+        assertEquals(table[10], lcm.sigma(219.0), 1e-6 * table[10]);
+
+        try (NodeRunner runner = new NodeRunner(new FakeNodeContext(dir)); PointerScope scope = new PointerScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
+            CheckpointLoading.Parts parts = CheckpointLoading.load(
+                    ReferenceCase.fixtures().resolve("sd15_tiny_s1234_f16.safetensors"), ScalarType.Float);
+            runner.own(parts.model());
+            runner.own(parts.clip());
+            runner.own(parts.vae());
+            DiffusionModel model = runner.own((DiffusionModel) runner.runForValue(new ModelSamplingDiscrete(),
+                    Map.of("model", parts.model(), "sampling", "lcm", "zsnr", false)));
+            assertEquals(Parameterization.LCM, model.parameterization());
+            org.bytedeco.pytorch.global.torch.manual_seed(8);
+            Tensor x = org.bytedeco.pytorch.global.torch.randn(2, 4, 8, 8);
+            Tensor context = parts.clip().encode("a red apple").cond().repeat(2, 1, 1);
+            double sigma = 3.1;
+            Tensor sigmas = Tensor.create(new float[] {(float) sigma, (float) sigma}, 2);
+            // by hand: the nearest distilled timestep, ε at it, then c_out·(x − σε) + c_skip·x
+            double t = lcm.timestep(sigma);
+            assertEquals(19, (int) t % 20);
+            Tensor eps = parts.model().unet().forward(x.div(new org.bytedeco.pytorch.Scalar(Math.sqrt(sigma * sigma
+                    + 1))), Tensor.create(new float[] {(float) t, (float) t}, 2), context);
+            double scaled = 10 * t;
+            double cSkip = 0.25 / (scaled * scaled + 0.25);
+            double cOut = scaled / Math.sqrt(scaled * scaled + 0.25);
+            Tensor expected = x.sub(eps.mul(new org.bytedeco.pytorch.Scalar(sigma)))
+                    .mul(new org.bytedeco.pytorch.Scalar(cOut)).add(x.mul(new org.bytedeco.pytorch.Scalar(cSkip)));
+            ReferenceCase.assertClose(model.denoiser().denoise(x, sigmas, context), expected, "lcm denoised", 1e-4);
+        }
+    }
 }
