@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.easel.nodes.core.model.StateDict;
 import dev.easel.nodes.core.sampling.guidance.InpaintConcat;
-import dev.easel.nodes.core.sampling.nodes.KSampler;
 import dev.easel.nodes.core.sampling.nodes.SetLatentNoiseMask;
 import dev.easel.nodes.core.testing.FakeNodeContext;
 import dev.easel.nodes.core.testing.NodeRunner;
@@ -73,8 +72,8 @@ class InpaintModelConditioningTest {
             Latent masked = runner.own((Latent) runner.runForValue(new SetLatentNoiseMask(),
                     Map.of("samples", plain, "mask", mask)));
 
-            Latent fromInpaint = sample(runner, i.model(), p2, n2, inpaintLatent);
-            Latent fromBase = sample(runner, b.model(), positive, negative, masked);
+            Latent fromInpaint = runner.kSample(i.model(), p2, n2, inpaintLatent, 5, 4, 6.0);
+            Latent fromBase = runner.kSample(b.model(), positive, negative, masked, 5, 4, 6.0);
             double diff = fromInpaint.samples().tensor().sub(fromBase.samples().tensor()).abs().max().item()
                     .toDouble();
             assertTrue(diff < 1e-5, "inpainting model with silent extra channels differs by " + diff);
@@ -109,22 +108,6 @@ class InpaintModelConditioningTest {
             ((TensorRef) options.get("concat_mask")).release();
             ((TensorRef) options.get("concat_latent_image")).release();
         }
-    }
-
-    private static Latent sample(NodeRunner runner, DiffusionModel model, Conditioning positive,
-            Conditioning negative, Latent latent) throws Exception {
-        Map<String, Object> inputs = new HashMap<>();
-        inputs.put("model", model);
-        inputs.put("positive", positive);
-        inputs.put("negative", negative);
-        inputs.put("latent_image", latent);
-        inputs.put("seed", 5L);
-        inputs.put("steps", 4L);
-        inputs.put("cfg", 6.0);
-        inputs.put("sampler_name", "euler");
-        inputs.put("scheduler", "normal");
-        inputs.put("denoise", 1.0);
-        return runner.own((Latent) runner.runForValue(new KSampler(), inputs));
     }
 
     private static CheckpointLoading.Parts own(NodeRunner runner, CheckpointLoading.Parts parts) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.easel.node.ModelLibrary;
 import dev.easel.nodes.core.clip.ClipTower;
 import dev.easel.nodes.core.model.StateDict;
-import dev.easel.nodes.core.sampling.nodes.KSampler;
 import dev.easel.nodes.core.testing.FakeNodeContext;
 import dev.easel.nodes.core.testing.NodeRunner;
 import dev.easel.nodes.core.testing.ReferenceCase;
@@ -71,18 +70,7 @@ class SdxlRefinerTest {
             Latent latent = runner.own((Latent) runner.runForValue(
                     new dev.easel.nodes.core.latent.EmptyLatentImage(), Map.of("width", 64L, "height", 64L,
                             "batch_size", 1L)));
-            Map<String, Object> k = new HashMap<>();
-            k.put("model", parts.model());
-            k.put("positive", positive);
-            k.put("negative", negative);
-            k.put("latent_image", latent);
-            k.put("seed", 3L);
-            k.put("steps", 3L);
-            k.put("cfg", 5.0);
-            k.put("sampler_name", "euler");
-            k.put("scheduler", "normal");
-            k.put("denoise", 1.0);
-            Latent out = runner.own((Latent) runner.runForValue(new KSampler(), k));
+            Latent out = runner.kSample(parts.model(), positive, negative, latent, 3, 3, 5.0);
             assertTrue(out.samples().tensor().isfinite().all().item().toBool());
             assertEquals(4, out.samples().tensor().size(1));
         }

@@ -5,7 +5,10 @@ import dev.easel.node.NodeContext;
 import dev.easel.node.NodeInputs;
 import dev.easel.node.NodeOutput;
 import dev.easel.node.RefCounted;
+import dev.easel.nodes.core.sampling.nodes.KSampler;
+import dev.easel.nodes.core.value.Latent;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -55,5 +58,24 @@ public final class NodeRunner implements AutoCloseable {
             rc.release();
         }
         owned.clear();
+    }
+
+    /**
+     * A KSampler run (euler, normal schedule, full denoise) with the runner owning the result latent.
+     */
+    public Latent kSample(Object model, Object positive, Object negative, Object latent,
+            long seed, long steps, double cfg) throws Exception {
+        Map<String, Object> inputs = new HashMap<>();
+        inputs.put("model", model);
+        inputs.put("positive", positive);
+        inputs.put("negative", negative);
+        inputs.put("latent_image", latent);
+        inputs.put("seed", seed);
+        inputs.put("steps", steps);
+        inputs.put("cfg", cfg);
+        inputs.put("sampler_name", "euler");
+        inputs.put("scheduler", "normal");
+        inputs.put("denoise", 1.0);
+        return own((Latent) runForValue(new KSampler(), inputs));
     }
 }
